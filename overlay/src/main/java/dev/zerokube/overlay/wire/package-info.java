@@ -4,7 +4,7 @@
  * and worlds.
  *
  * <p>Depends on {@code crypto} and {@code identity}. Every decoder is total: malformed bytes give
- * a {@link dev.zerokube.overlay.wire.WireFormatException} (or a drop reason on the hot path)
+ * a {@link dev.zerokube.overlay.codec.WireFormatException} (or a drop reason on the hot path)
  * naming what was wrong, never an unchecked exception, a loop without bound, or an allocation
  * sized by untrusted input. Sans-I/O.
  */

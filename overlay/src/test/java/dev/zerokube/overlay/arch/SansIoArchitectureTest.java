@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class SansIoArchitectureTest {
     static final String[] CORE = {
-        "dev.zerokube.overlay.crypto..", "dev.zerokube.overlay.identity..", "dev.zerokube.overlay.wire..",
+        "dev.zerokube.overlay.codec..", "dev.zerokube.overlay.crypto..", "dev.zerokube.overlay.identity..", "dev.zerokube.overlay.wire..",
         "dev.zerokube.overlay.rules..", "dev.zerokube.overlay.node..", "dev.zerokube.overlay.controller..",
         "dev.zerokube.overlay.root..",
     };

@@ -1,4 +1,4 @@
-package dev.zerokube.overlay.wire;
+package dev.zerokube.overlay.codec;
 
 import java.util.Arrays;
 

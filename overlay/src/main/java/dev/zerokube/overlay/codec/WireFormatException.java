@@ -1,4 +1,4 @@
-package dev.zerokube.overlay.wire;
+package dev.zerokube.overlay.codec;
 
 /**
  * Bytes from the network (or a file in a wire format) that do not decode.
