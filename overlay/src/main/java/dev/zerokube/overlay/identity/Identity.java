@@ -3,7 +3,11 @@ package dev.zerokube.overlay.identity;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.crypto.C25519;
+import dev.zerokube.overlay.crypto.MemoryHardHash;
+import dev.zerokube.overlay.crypto.Sha;
 import java.util.Arrays;
+import java.util.random.RandomGenerator;
 
 /**
  * A ZeroTier 1.x identity (ZT1-01 §3–§11): a 40-bit {@link Address} bound by proof of work to a
@@ -42,6 +46,12 @@ public final class Identity {
     public static final int ENCODED_PUBLIC_LENGTH = Address.LENGTH + 1 + KEY_LENGTH + 1;
     /** Length of the binary form with the private key. */
     public static final int ENCODED_PRIVATE_LENGTH = ENCODED_PUBLIC_LENGTH + KEY_LENGTH;
+    /** Length of the per-peer key that {@link #agree} returns ({@code ZT_SYMMETRIC_KEY_SIZE}). */
+    public static final int AGREED_KEY_LENGTH = 48;
+    /** Length of a ZeroTier signature. */
+    public static final int SIGNATURE_LENGTH = C25519.SIGNATURE_LENGTH;
+    /** Where the address sits in the memory-hard digest: its last five bytes (ZT1-01 §7). */
+    private static final int DIGEST_ADDRESS_OFFSET = MemoryHardHash.DIGEST_LENGTH - Address.LENGTH;
 
     private final Address address;
     private final byte[] publicKey;
@@ -66,6 +76,39 @@ public final class Identity {
         this.address = address;
         this.publicKey = publicKey.clone();
         this.privateKey = privateKey == null ? null : privateKey.clone();
+    }
+
+    /**
+     * A new identity: key pairs drawn from {@code random} until one passes the proof of work and
+     * derives a non-reserved address (ZT1-01 §8; about 15 runs of the memory-hard hash on
+     * average). The same seeded generator gives the same identity. Uses a fresh 2 MiB scratch;
+     * see {@link #generate(RandomGenerator, MemoryHardHash)} to reuse one.
+     *
+     * @param random a {@link java.security.SecureRandom} for real identities
+     */
+    public static Identity generate(RandomGenerator random) {
+        return generate(random, new MemoryHardHash());
+    }
+
+    /**
+     * {@link #generate(RandomGenerator)} with a caller's scratch, reused across all attempts.
+     * ZeroTier tweaks the X25519 half between attempts; only the result matters for
+     * interoperability, so each attempt here simply draws a fresh key pair.
+     */
+    public static Identity generate(RandomGenerator random, MemoryHardHash scratch) {
+        byte[] digest = new byte[MemoryHardHash.DIGEST_LENGTH];
+        while (true) {
+            C25519.KeyPair pair = C25519.generate(random);
+            byte[] publicKey = pair.publicKey();
+            scratch.digest(publicKey, digest);
+            if (!provesWork(digest)) {
+                continue;
+            }
+            Address address = Address.fromBytes(digest, DIGEST_ADDRESS_OFFSET);
+            if (!address.isReserved()) {
+                return new Identity(address, publicKey, pair.privateKey());
+            }
+        }
     }
 
     /**
@@ -142,6 +185,76 @@ public final class Identity {
     @Override
     public String toString() {
         return toString(false);
+    }
+
+    /**
+     * 1.14.1's identity validation (ZT1-01 §9): the memory-hard digest of the public key has a
+     * first byte below 17 and ends in this identity's address (which is never reserved). Nothing
+     * else is checked, in particular not that a private key belongs to the public key. Costs one
+     * 2 MiB hash run, with a fresh scratch; see {@link #locallyValidate(MemoryHardHash)}.
+     */
+    public boolean locallyValidate() {
+        return locallyValidate(new MemoryHardHash());
+    }
+
+    /** {@link #locallyValidate()} with a caller's scratch (not thread-safe: one per thread). */
+    public boolean locallyValidate(MemoryHardHash scratch) {
+        byte[] digest = new byte[MemoryHardHash.DIGEST_LENGTH];
+        scratch.digest(publicKey, digest);
+        return provesWork(digest) && Address.fromBytes(digest, DIGEST_ADDRESS_OFFSET).equals(address);
+    }
+
+    private static boolean provesWork(byte[] digest) {
+        return (digest[0] & 0xff) < MemoryHardHash.PROOF_OF_WORK_LIMIT;
+    }
+
+    /**
+     * The 48-byte per-peer key shared with {@code other} (ZT1-01 §10): the first 48 bytes of
+     * SHA-512 of the X25519 result. Symmetric: {@code a.agree(b)} equals {@code b.agree(a)}.
+     * Like 1.14.1 it does not refuse a small-order peer key (the result is then the hash of zeros).
+     *
+     * @throws IllegalStateException if this identity has no private key
+     */
+    public byte[] agree(Identity other) {
+        return C25519.agree(requirePrivate("agree"), other.publicKey);
+    }
+
+    /**
+     * ZeroTier's 96-byte signature of {@code msg} (ZT1-01 §11): Ed25519 over the first 32 bytes of
+     * SHA-512(msg), followed by those 32 bytes. Deterministic.
+     *
+     * @throws IllegalStateException if this identity has no private key
+     */
+    public byte[] sign(byte[] msg) {
+        return sign(msg, 0, msg.length);
+    }
+
+    /** {@link #sign(byte[])} of {@code msg[offset, offset+length)}. */
+    public byte[] sign(byte[] msg, int offset, int length) {
+        return C25519.sign(requirePrivate("sign"), publicKey, msg, offset, length);
+    }
+
+    /**
+     * Whether {@code signature} is this identity's signature of {@code msg}, with exactly
+     * 1.14.1's verdict: anything but 96 bytes is invalid, and a non-canonical S (S + L) is
+     * accepted as 1.14.1 accepts it.
+     */
+    public boolean verify(byte[] msg, byte[] signature) {
+        return verify(msg, 0, msg.length, signature, 0, signature.length);
+    }
+
+    /** {@link #verify(byte[], byte[])} over array ranges. */
+    public boolean verify(byte[] msg, int offset, int length, byte[] signature, int signatureOffset, int signatureLength) {
+        return C25519.verify(publicKey, msg, offset, length, signature, signatureOffset, signatureLength);
+    }
+
+    /**
+     * SHA-384 of the 5 address bytes followed by the 64-byte public key (1.14.1's
+     * {@code publicKeyHash}); its first 32 bytes are qualifiers 3–6 of a certificate of membership
+     * (ZT1-05).
+     */
+    public byte[] publicKeyHashSha384() {
+        return Sha.sha384(address.toBytes(), publicKey);
     }
 
     public Address address() {
