@@ -1,0 +1,120 @@
+package dev.zerokube.overlay.crypto;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+import javax.crypto.Cipher;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256 under one key, as the building block of AES-GMAC-SIV (ZT1-01 §15): single blocks in both
+ * directions and CTR mode with ZeroTier's 32-bit counter.
+ *
+ * <p>All work goes through one JCE {@code AES/ECB/NoPadding} cipher per direction, initialised once
+ * in the constructor, so the JDK's AES-NI/VAES intrinsics do the rounds and no call allocates:
+ * a JCE CTR cipher would need a fresh {@code init} (and allocation) per packet because its counter
+ * block changes, so CTR is built here from ECB over a scratch buffer of counter blocks.
+ *
+ * <p>Not thread-safe (the ciphers and the scratch buffers are per instance).
+ */
+public final class Aes {
+    /** Bytes of an AES-256 key. */
+    public static final int KEY_LENGTH = 32;
+    /** Bytes of an AES block. */
+    public static final int BLOCK_LENGTH = 16;
+
+    private static final VarHandle BE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Bytes of keystream made per ECB call: big enough for the intrinsic to pipeline, small enough for L1. */
+    private static final int CHUNK = 4096;
+
+    private final Cipher encryptor;
+    private final Cipher decryptor;
+    private final byte[] counterBlocks = new byte[CHUNK];
+    private final byte[] keystream = new byte[CHUNK];
+
+    /** AES-256 with {@code key[0..32)}. */
+    public Aes(byte[] key) {
+        if (key.length != KEY_LENGTH) {
+            throw new IllegalArgumentException("AES-256 key must be 32 bytes, got " + key.length);
+        }
+        SecretKeySpec spec = new SecretKeySpec(key, "AES");
+        try {
+            encryptor = Cipher.getInstance("AES/ECB/NoPadding");
+            encryptor.init(Cipher.ENCRYPT_MODE, spec);
+            decryptor = Cipher.getInstance("AES/ECB/NoPadding");
+            decryptor.init(Cipher.DECRYPT_MODE, spec);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK must provide AES/ECB/NoPadding", e);
+        }
+    }
+
+    /** Encrypts the block {@code in[inOff, inOff+16)} into {@code out[outOff, outOff+16)} (may be the same range). */
+    public void encryptBlock(byte[] in, int inOff, byte[] out, int outOff) {
+        ecb(encryptor, in, inOff, out, outOff, BLOCK_LENGTH);
+    }
+
+    /** Decrypts the block {@code in[inOff, inOff+16)} into {@code out[outOff, outOff+16)} (may be the same range). */
+    public void decryptBlock(byte[] in, int inOff, byte[] out, int outOff) {
+        ecb(decryptor, in, inOff, out, outOff, BLOCK_LENGTH);
+    }
+
+    /**
+     * ECB-encrypts {@code len} bytes (a multiple of 16) of distinct, non-overlapping ranges.
+     * Package-private: only CTR-like constructions here need many blocks at once.
+     */
+    void encryptBlocks(byte[] in, int inOff, byte[] out, int outOff, int len) {
+        ecb(encryptor, in, inOff, out, outOff, len);
+    }
+
+    /**
+     * AES-CTR as ZeroTier uses it: {@code out = in XOR E(c0), E(c1), ...} where {@code c0} is the
+     * 16-byte block at {@code counter[counterOff..)} and each next block adds 1 to its last four
+     * bytes as a big-endian 32-bit number, wrapping without carrying into byte 11. {@code in} and
+     * {@code out} may be the same range; the counter array is not modified.
+     */
+    public void ctr(byte[] counter, int counterOff, byte[] in, int inOff, byte[] out, int outOff, int len) {
+        Objects.checkFromIndexSize(counterOff, BLOCK_LENGTH, counter.length);
+        Objects.checkFromIndexSize(inOff, len, in.length);
+        Objects.checkFromIndexSize(outOff, len, out.length);
+        long prefixHigh = (long) BE_LONG.get(counter, counterOff);
+        int prefixLow = (int) BE_INT.get(counter, counterOff + 8);
+        int count = (int) BE_INT.get(counter, counterOff + 12);
+        byte[] blocks = counterBlocks;
+        byte[] ks = keystream;
+        while (len > 0) {
+            int chunk = Math.min(len, CHUNK);
+            int chunkBlocks = (chunk + BLOCK_LENGTH - 1) / BLOCK_LENGTH;
+            for (int b = 0, p = 0; b < chunkBlocks; b++, p += BLOCK_LENGTH) {
+                BE_LONG.set(blocks, p, prefixHigh);
+                BE_INT.set(blocks, p + 8, prefixLow);
+                BE_INT.set(blocks, p + 12, count++);
+            }
+            ecb(encryptor, blocks, 0, ks, 0, chunkBlocks * BLOCK_LENGTH);
+            int i = 0;
+            for (; i + 8 <= chunk; i += 8) {
+                LE_LONG.set(out, outOff + i, (long) LE_LONG.get(in, inOff + i) ^ (long) LE_LONG.get(ks, i));
+            }
+            for (; i < chunk; i++) {
+                out[outOff + i] = (byte) (in[inOff + i] ^ ks[i]);
+            }
+            inOff += chunk;
+            outOff += chunk;
+            len -= chunk;
+        }
+    }
+
+    private static void ecb(Cipher cipher, byte[] in, int inOff, byte[] out, int outOff, int len) {
+        try {
+            if (cipher.update(in, inOff, len, out, outOff) != len) {
+                throw new IllegalStateException("AES/ECB returned a short block");
+            }
+        } catch (ShortBufferException e) {
+            throw new IndexOutOfBoundsException("output too short for " + len + " bytes at " + outOff);
+        }
+    }
+}
