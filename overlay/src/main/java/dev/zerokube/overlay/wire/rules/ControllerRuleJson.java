@@ -1,5 +1,8 @@
 package dev.zerokube.overlay.wire.rules;
 
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.Mac;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -40,14 +43,14 @@ public final class ControllerRuleJson {
                 return Optional.of(r);
             }
             case RuleEntry.Forward f -> {
-                r.put("address", addressText(f.address() & MASK_40));
+                r.put("address", Address.fromLow40Bits(f.address()).toString());
                 r.put("flags", f.flags());
                 if (f.type() != RuleType.ACTION_REDIRECT) {
                     r.put("length", (long) f.length());
                 }
                 return Optional.of(r);
             }
-            case RuleEntry.AddressMatch m -> r.put("zt", addressText(m.address()));
+            case RuleEntry.AddressMatch m -> r.put("zt", m.address().toString());
             case RuleEntry.ValueMatch m -> {
                 switch (m.type()) {
                     case MATCH_VLAN_ID -> r.put("vlanId", m.value());
@@ -60,17 +63,8 @@ public final class ControllerRuleJson {
                     default -> throw new IllegalStateException(m.type().toString());
                 }
             }
-            case RuleEntry.MacMatch m -> {
-                StringBuilder sb = new StringBuilder(17);
-                for (int shift = 40; shift >= 0; shift -= 8) {
-                    if (shift != 40) {
-                        sb.append(':');
-                    }
-                    sb.append(String.format("%02x", (m.mac() >>> shift) & 0xff));
-                }
-                r.put("mac", sb.toString());
-            }
-            case RuleEntry.IpMatch m -> r.put("ip", IpText.format(m.ip()) + "/" + m.prefixBits());
+            case RuleEntry.MacMatch m -> r.put("mac", m.mac().toString());
+            case RuleEntry.IpMatch m -> r.put("ip", InetEndpoint.of(m.ip(), m.prefixBits()).toString());
             case RuleEntry.IpTosMatch m -> {
                 r.put("mask", (long) m.mask());
                 r.put("start", (long) m.start());
@@ -133,7 +127,7 @@ public final class ControllerRuleJson {
                     jsonInt(r.get("flags"), 0) & 0xffffffffL,
                     type == RuleType.ACTION_REDIRECT ? 0 : (int) (jsonInt(r.get("length"), 0) & 0xffff));
             case MATCH_SOURCE_ZEROTIER_ADDRESS, MATCH_DEST_ZEROTIER_ADDRESS -> new RuleEntry.AddressMatch(type, not, or,
-                    strtoull(jsonString(r.get("zt"), "0"), 16) & MASK_40);
+                    Address.fromLow40Bits(strtoull(jsonString(r.get("zt"), "0"), 16)));
             case MATCH_VLAN_ID -> new RuleEntry.ValueMatch(type, not, or, jsonInt(r.get("vlanId"), 0) & 0xffff);
             case MATCH_VLAN_PCP -> new RuleEntry.ValueMatch(type, not, or, jsonInt(r.get("vlanPcp"), 0) & 0xff);
             case MATCH_VLAN_DEI -> new RuleEntry.ValueMatch(type, not, or, jsonInt(r.get("vlanDei"), 0) & 0xff);
@@ -143,7 +137,7 @@ public final class ControllerRuleJson {
                     jsonInt(r.get("probability"), 0) & 0xffffffffL);
             case MATCH_CHARACTERISTICS -> new RuleEntry.ValueMatch(type, not, or, characteristics(r));
             case MATCH_MAC_SOURCE, MATCH_MAC_DEST -> new RuleEntry.MacMatch(type, not, or,
-                    parseMac(jsonString(r.get("mac"), "0")));
+                    new Mac(parseMac(jsonString(r.get("mac"), "0"))));
             case MATCH_IPV4_SOURCE, MATCH_IPV4_DEST -> ipMatch(type, not, or, jsonString(r.get("ip"), "0.0.0.0"), 4);
             case MATCH_IPV6_SOURCE, MATCH_IPV6_DEST -> ipMatch(type, not, or, jsonString(r.get("ip"), "::0"), 16);
             case MATCH_IP_TOS -> new RuleEntry.IpTosMatch(not, or, (int) (jsonInt(r.get("mask"), 0) & 0xff),
@@ -251,10 +245,6 @@ public final class ControllerRuleJson {
             return c - 'A' + 10;
         }
         return 0;
-    }
-
-    private static String addressText(long address) {
-        return String.format("%010x", address);
     }
 
     /** 1.14.1's {@code OSUtils::jsonString}: strings as is, numbers in decimal, booleans as 1/0. */

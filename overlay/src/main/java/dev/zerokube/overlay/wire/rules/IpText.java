@@ -1,75 +1,16 @@
 package dev.zerokube.overlay.wire.rules;
 
 /**
- * IP address text as 1.14.1's controller reads and writes it in rule JSON: the C library's
- * {@code inet_pton}/{@code inet_ntop} (glibc flavour: no leading zeros in IPv4 octets, the first
- * longest run of two or more zero groups becomes {@code ::}, {@code ::a.b.c.d} and
- * {@code ::ffff:a.b.c.d} for IPv4-compatible and IPv4-mapped addresses).
+ * IP address text as 1.14.1's controller reads it in rule JSON: the C library's {@code inet_pton}
+ * (glibc flavour: exactly four decimal IPv4 octets without leading zeros; IPv6 groups of at most
+ * four hex digits, one {@code ::}, an optional trailing dotted quad).
  *
- * <p>Kept here rather than in a general InetAddress type because these exact forms are what the
- * controller JSON of ZT1-06 §5 compares against; nothing here touches the network.
+ * <p>Kept apart from {@link dev.zerokube.overlay.wire.InetEndpoint#parseIp}, which is a general
+ * literal parser: here rejection is not an error but yields the zero address, as in 1.14.1, so
+ * the accepted set must be exactly the C library's. Writing uses {@code InetEndpoint}.
  */
 final class IpText {
     private IpText() {}
-
-    /** {@code a.b.c.d} for 4 bytes, the {@code inet_ntop} form for 16. */
-    static String format(byte[] ip) {
-        if (ip.length == 4) {
-            return formatIpv4(ip, 0);
-        }
-        if (ip.length != 16) {
-            throw new IllegalArgumentException("IP address of " + ip.length + " bytes");
-        }
-        int[] words = new int[8];
-        for (int i = 0; i < 8; i++) {
-            words[i] = ((ip[2 * i] & 0xff) << 8) | (ip[2 * i + 1] & 0xff);
-        }
-        int bestBase = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (words[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && words[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestBase = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) {
-            bestBase = -1;
-        }
-        StringBuilder sb = new StringBuilder(46);
-        for (int i = 0; i < 8; i++) {
-            if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
-                if (i == bestBase) {
-                    sb.append(':');
-                }
-                continue;
-            }
-            if (i != 0) {
-                sb.append(':');
-            }
-            if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff))) {
-                sb.append(formatIpv4(ip, 12));
-                return sb.toString();
-            }
-            sb.append(Integer.toHexString(words[i]));
-        }
-        if (bestBase >= 0 && bestBase + bestLen == 8) {
-            sb.append(':');
-        }
-        return sb.toString();
-    }
-
-    private static String formatIpv4(byte[] ip, int off) {
-        return (ip[off] & 0xff) + "." + (ip[off + 1] & 0xff) + "." + (ip[off + 2] & 0xff) + "." + (ip[off + 3] & 0xff);
-    }
 
     /** Four bytes, or {@code null} unless {@code s} is exactly a dotted quad without leading zeros. */
     static byte[] parseIpv4(String s) {

@@ -3,6 +3,8 @@ package dev.zerokube.overlay.wire.rules;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.wire.Mac;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,13 +70,13 @@ public final class RuleCodec {
             case ACTION_TEE, ACTION_WATCH, ACTION_REDIRECT -> new RuleEntry.Forward(type, not, or,
                     p.readU64("address"), p.readU32("flags"), p.readU16("length"));
             case MATCH_SOURCE_ZEROTIER_ADDRESS, MATCH_DEST_ZEROTIER_ADDRESS ->
-                    new RuleEntry.AddressMatch(type, not, or, p.readU40("address"));
+                    new RuleEntry.AddressMatch(type, not, or, Address.decode(p, "address"));
             case MATCH_VLAN_PCP, MATCH_VLAN_DEI, MATCH_IP_PROTOCOL ->
                     new RuleEntry.ValueMatch(type, not, or, p.readU8("value"));
             case MATCH_VLAN_ID, MATCH_ETHERTYPE -> new RuleEntry.ValueMatch(type, not, or, p.readU16("value"));
             case MATCH_RANDOM -> new RuleEntry.ValueMatch(type, not, or, p.readU32("probability"));
             case MATCH_CHARACTERISTICS -> new RuleEntry.ValueMatch(type, not, or, p.readU64("mask"));
-            case MATCH_MAC_SOURCE, MATCH_MAC_DEST -> new RuleEntry.MacMatch(type, not, or, readU48(p));
+            case MATCH_MAC_SOURCE, MATCH_MAC_DEST -> new RuleEntry.MacMatch(type, not, or, Mac.decode(p, "mac"));
             case MATCH_IPV4_SOURCE, MATCH_IPV4_DEST ->
                     new RuleEntry.IpMatch(type, not, or, p.readBytes(4, "ip"), p.readU8("prefix"));
             case MATCH_IPV6_SOURCE, MATCH_IPV6_DEST ->
@@ -105,7 +107,10 @@ public final class RuleCodec {
             case RuleEntry.Action a -> w.u8(0);
             case RuleEntry.Unknown u -> w.u8(0);
             case RuleEntry.Forward f -> w.u8(14).u64(f.address()).u32(f.flags()).u16(f.length());
-            case RuleEntry.AddressMatch m -> w.u8(5).u40(m.address());
+            case RuleEntry.AddressMatch m -> {
+                w.u8(5);
+                m.address().encode(w);
+            }
             case RuleEntry.ValueMatch m -> {
                 switch (RuleEntry.ValueMatch.bits(m.type())) {
                     case 8 -> w.u8(1).u8((int) m.value());
@@ -114,7 +119,10 @@ public final class RuleCodec {
                     default -> w.u8(8).u64(m.value());
                 }
             }
-            case RuleEntry.MacMatch m -> w.u8(6).u16((int) (m.mac() >>> 32)).u32(m.mac() & 0xffffffffL);
+            case RuleEntry.MacMatch m -> {
+                w.u8(6);
+                m.mac().encode(w);
+            }
             case RuleEntry.IpMatch m -> w.u8(m.isIpv6() ? 17 : 5).bytes(m.ip()).u8(m.prefixBits());
             case RuleEntry.IpTosMatch m -> w.u8(3).u8(m.mask()).u8(m.start()).u8(m.end());
             case RuleEntry.IcmpMatch m -> w.u8(3).u8(m.icmpType()).u8(m.icmpCode()).u8(m.flags());
@@ -160,10 +168,5 @@ public final class RuleCodec {
         ByteWriter w = new ByteWriter(entries.size() * 8);
         encodeTable(w, entries);
         return w.toByteArray();
-    }
-
-    private static long readU48(ByteReader p) throws WireFormatException {
-        long hi = p.readU16("mac");
-        return (hi << 32) | p.readU32("mac");
     }
 }

@@ -1,8 +1,11 @@
 package dev.zerokube.overlay.wire.rules;
 
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.wire.Mac;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -79,14 +82,14 @@ public sealed interface RuleEntry {
         }
     }
 
-    /** SOURCE_ZEROTIER_ADDRESS or DEST_ZEROTIER_ADDRESS: a 40-bit ZeroTier address. */
-    record AddressMatch(RuleType type, boolean not, boolean or, long address) implements RuleEntry {
+    /** SOURCE_ZEROTIER_ADDRESS or DEST_ZEROTIER_ADDRESS: a ZeroTier address (any 40 bits). */
+    record AddressMatch(RuleType type, boolean not, boolean or, Address address) implements RuleEntry {
         private static final Set<RuleType> TYPES =
                 EnumSet.of(RuleType.MATCH_SOURCE_ZEROTIER_ADDRESS, RuleType.MATCH_DEST_ZEROTIER_ADDRESS);
 
         public AddressMatch {
             requireType(TYPES, type);
-            requireUnsigned(address, 40, "address");
+            Objects.requireNonNull(address, "address");
         }
 
         @Override
@@ -124,13 +127,13 @@ public sealed interface RuleEntry {
         }
     }
 
-    /** MAC_SOURCE or MAC_DEST: a 48-bit MAC, most significant byte first on the wire. */
-    record MacMatch(RuleType type, boolean not, boolean or, long mac) implements RuleEntry {
+    /** MAC_SOURCE or MAC_DEST. */
+    record MacMatch(RuleType type, boolean not, boolean or, Mac mac) implements RuleEntry {
         private static final Set<RuleType> TYPES = EnumSet.of(RuleType.MATCH_MAC_SOURCE, RuleType.MATCH_MAC_DEST);
 
         public MacMatch {
             requireType(TYPES, type);
-            requireUnsigned(mac, 48, "mac");
+            Objects.requireNonNull(mac, "mac");
         }
 
         @Override

@@ -7,6 +7,7 @@
  * dev.zerokube.overlay.wire.rules.RuleCodec} reads and writes them byte-exact and
  * {@link dev.zerokube.overlay.wire.rules.ControllerRuleJson} converts them to and from the JSON
  * objects a 1.14.1 controller stores. The rule language compiler and the evaluator live in
- * {@code dev.zerokube.overlay.rules}. Depends only on {@code codec}. Sans-I/O.
+ * {@code dev.zerokube.overlay.rules}. Depends on {@code codec}, {@code identity} (Address) and {@code wire} (Mac,
+ * InetEndpoint). Sans-I/O.
  */
 package dev.zerokube.overlay.wire.rules;
