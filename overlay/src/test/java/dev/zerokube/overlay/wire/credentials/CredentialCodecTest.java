@@ -137,7 +137,7 @@ class CredentialCodecTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void randomCredentialsRoundTripAndEveryPrefixIsRejected(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 25; i++) {
             roundTrip(randomCom(rnd), CertificateOfMembership::decode, CertificateOfMembership::toBytes);
             roundTrip(randomCapability(rnd), Capability::decode, Capability::toBytes);
             roundTrip(randomTag(rnd), Tag::decode, Tag::toBytes);
@@ -154,7 +154,8 @@ class CredentialCodecTest {
         assertArrayEquals(bytes, encoder.apply(back));
         for (int cut = 0; cut < bytes.length; cut++) {
             ByteReader r = new ByteReader(bytes, 0, cut, "credential");
-            assertThrows(WireFormatException.class, () -> decoder.decode(r), "prefix of " + cut + " bytes of " + value);
+            int len = cut;
+            assertThrows(WireFormatException.class, () -> decoder.decode(r), () -> "prefix of " + len + " bytes of " + value);
         }
     }
 
