@@ -179,7 +179,7 @@ public record Capability(NetworkId networkId, long timestampMs, long id, List<Ru
             throw new IllegalStateException("custody chain is full (" + maxCustodyChainLength + ")");
         }
         List<Custody> chain = new ArrayList<>(custody);
-        chain.add(new Custody(to, signer.address(), SignatureBlock.sign(signer, signInput())));
+        chain.add(new Custody(to, signer.address(), signer.sign(signInput())));
         return new Capability(networkId, timestampMs, id, rules, maxCustodyChainLength, chain);
     }
 
@@ -211,7 +211,7 @@ public record Capability(NetworkId networkId, long timestampMs, long id, List<Ru
             if (signer == null) {
                 return VerifyResult.SIGNER_UNKNOWN;
             }
-            if (!SignatureBlock.verify(signer, message, entry.signature)) {
+            if (!signer.verify(message, entry.signature)) {
                 return VerifyResult.BAD_SIGNATURE;
             }
         }

@@ -3,7 +3,6 @@ package dev.zerokube.overlay.wire.credentials;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
-import dev.zerokube.overlay.crypto.Sha;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.wire.NetworkId;
@@ -76,7 +75,7 @@ public record CertificateOfMembership(List<Qualifier> qualifiers, Address signed
      */
     public static CertificateOfMembership issue(long timestampMs, long maxDeltaMs, NetworkId networkId,
             Identity member) {
-        byte[] hash = identityHash(member);
+        byte[] hash = member.publicKeyHashSha384();
         List<Qualifier> q = new ArrayList<>(7);
         q.add(new Qualifier(ID_TIMESTAMP, timestampMs, maxDeltaMs));
         q.add(new Qualifier(ID_NETWORK_ID, networkId.value(), 0));
@@ -177,7 +176,7 @@ public record CertificateOfMembership(List<Qualifier> qualifiers, Address signed
 
     /** This COM signed by {@code signer} (which becomes {@code signedBy}). */
     public CertificateOfMembership sign(Identity signer) {
-        return new CertificateOfMembership(qualifiers, signer.address(), SignatureBlock.sign(signer, signInput()));
+        return new CertificateOfMembership(qualifiers, signer.address(), signer.sign(signInput()));
     }
 
     /**
@@ -221,7 +220,7 @@ public record CertificateOfMembership(List<Qualifier> qualifiers, Address signed
             }
         }
         if (checkIdentity) {
-            byte[] hash = identityHash(theirIdentity);
+            byte[] hash = theirIdentity.publicKeyHashSha384();
             for (int k = 0; k < 4; k++) {
                 Long v = other.get(ID_IDENTITY_HASH_FIRST + k);
                 if (v == null || v != word(hash, 8 * k)) {
@@ -230,10 +229,6 @@ public record CertificateOfMembership(List<Qualifier> qualifiers, Address signed
             }
         }
         return true;
-    }
-
-    private static byte[] identityHash(Identity identity) {
-        return Sha.sha384(identity.address().toBytes(), identity.publicKey());
     }
 
     private static long word(byte[] b, int off) {

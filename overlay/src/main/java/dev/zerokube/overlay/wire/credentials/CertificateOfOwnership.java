@@ -204,7 +204,7 @@ public record CertificateOfOwnership(NetworkId networkId, long timestampMs, long
         CertificateOfOwnership toSign =
                 new CertificateOfOwnership(networkId, timestampMs, flags, id, things, issuedTo, signer.address(), signature);
         return new CertificateOfOwnership(networkId, timestampMs, flags, id, things, issuedTo, signer.address(),
-                SignatureBlock.sign(signer, toSign.signInput()));
+                signer.sign(toSign.signInput()));
     }
 
     /** Valid iff signed by the network's controller (ZT1-05 §5.3). */

@@ -123,7 +123,7 @@ public record Revocation(long id, NetworkId networkId, long credentialId, long t
         Revocation toSign = new Revocation(id, networkId, credentialId, thresholdMs, flags, target, signer.address(),
                 credentialType, signature);
         return new Revocation(id, networkId, credentialId, thresholdMs, flags, target, signer.address(), credentialType,
-                SignatureBlock.sign(signer, toSign.signInput()));
+                signer.sign(toSign.signInput()));
     }
 
     /** Valid iff signed by the network's controller (ZT1-05 §6.3 step 1). */

@@ -58,16 +58,6 @@ final class SignatureBlock {
         return signature.clone();
     }
 
-    static byte[] sign(Identity signer, byte[] message) {
-        if (!signer.hasPrivate()) {
-            throw new IllegalArgumentException("signing needs the private key of " + signer.address());
-        }
-        return C25519.sign(signer.privateKey(), signer.publicKey(), message);
-    }
-
-    static boolean verify(Identity signer, byte[] message, byte[] signature) {
-        return C25519.verify(signer.publicKey(), message, signature);
-    }
 
     /**
      * 1.14.1's verify for credentials with one signer: the signer must be the network's controller
@@ -82,7 +72,7 @@ final class SignatureBlock {
         if (signer == null) {
             return VerifyResult.SIGNER_UNKNOWN;
         }
-        return verify(signer, message, signature) ? VerifyResult.OK : VerifyResult.BAD_SIGNATURE;
+        return signer.verify(message, signature) ? VerifyResult.OK : VerifyResult.BAD_SIGNATURE;
     }
 
     static boolean isZero(byte[] b) {

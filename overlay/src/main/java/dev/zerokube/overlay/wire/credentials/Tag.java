@@ -93,7 +93,7 @@ public record Tag(NetworkId networkId, long timestampMs, long id, long value, Ad
     public Tag sign(Identity signer) {
         Tag toSign = new Tag(networkId, timestampMs, id, value, issuedTo, signer.address(), signature);
         return new Tag(networkId, timestampMs, id, value, issuedTo, signer.address(),
-                SignatureBlock.sign(signer, toSign.signInput()));
+                signer.sign(toSign.signInput()));
     }
 
     /** Valid iff signed by the network's controller (ZT1-05 §4.3). */
