@@ -1,11 +1,15 @@
 package dev.zerokube.overlay.wire.netconf;
 
+import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.rules.RuleCodec;
+import dev.zerokube.overlay.wire.rules.RuleEntry;
+import dev.zerokube.overlay.wire.rules.RuleType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -142,8 +146,7 @@ public final class NetworkConfig {
     private final List<Specialist> specialists;
     private final List<Route> routes;
     private final List<InetEndpoint> staticIps;
-    private final byte[] rules;
-    private final int ruleCount;
+    private final List<RuleEntry> rules;
     private final Dns dns;
     private final long ssoVersion;
     private final boolean ssoEnabled;
@@ -186,11 +189,7 @@ public final class NetworkConfig {
         specialists = bounded(b.specialists, SPECIALISTS_MAX, "specialists");
         routes = bounded(b.routes, ROUTES_MAX, "routes");
         staticIps = bounded(b.staticIps, STATIC_IPS_MAX, "static IPs");
-        rules = b.rules.clone();
-        if (b.ruleCount < 0 || b.ruleCount > RULES_MAX || (b.ruleCount == 0) != (rules.length == 0)) {
-            throw new IllegalArgumentException(b.ruleCount + " rules in " + rules.length + " bytes");
-        }
-        ruleCount = b.ruleCount;
+        rules = bounded(b.rules, RULES_MAX, "rules");
         dns = Objects.requireNonNull(b.dns, "dns");
         ssoVersion = b.ssoVersion;
         ssoEnabled = b.ssoEnabled;
@@ -373,14 +372,9 @@ public final class NetworkConfig {
         return staticIps;
     }
 
-    /** {@code R}: the base rule table in its binary form (ZT1-06 §4.1), a copy; empty if none. */
-    public byte[] rules() {
-        return rules.clone();
-    }
-
-    /** Number of entries in {@link #rules()}. */
-    public int ruleCount() {
-        return ruleCount;
+    /** {@code R}: the base rule table (ZT1-06); empty if none. */
+    public List<RuleEntry> rules() {
+        return rules;
     }
 
     /** {@code DNS}: search domain and servers ({@link Dns#NONE} if none). */
@@ -474,7 +468,7 @@ public final class NetworkConfig {
                     w.u16(r.flags()).u16(r.metric());
                 })
                 && addBlob(d, "I", staticIps, InetEndpoint::encode)
-                && (ruleCount == 0 || d.add("R", rules))
+                && (rules.isEmpty() || d.add("R", RuleCodec.encodeTable(rules)))
                 && d.add("DNS", encodeDns())
                 && addSso(d);
         return ok ? Optional.of(d.build()) : Optional.empty();
@@ -609,9 +603,7 @@ public final class NetworkConfig {
         }
         Optional<byte[]> rules = d.get("R");
         if (rules.isPresent()) {
-            byte[] v = rules.get();
-            int[] scan = InterimCredentials.scanRules(v, 0, RULES_MAX);
-            b.rules(Arrays.copyOf(v, Math.min(scan[0], v.length)), scan[1]);
+            b.rules(rules(rules.get()));
         }
         Optional<byte[]> dns = d.get("DNS");
         if (dns.isPresent()) {
@@ -738,6 +730,29 @@ public final class NetworkConfig {
         return out;
     }
 
+    /**
+     * The base table as 1.14.1 reads it: up to 1024 entries while inside the value. Each entry's
+     * type, length byte and typed fields must be inside the value, but the length byte may point
+     * past its end, which just ends the table (so the entry is read from a zero-padded copy).
+     */
+    private static List<RuleEntry> rules(byte[] blob) throws WireFormatException {
+        byte[] padded = Arrays.copyOf(blob, blob.length + 2 + 0xff);
+        List<RuleEntry> out = new ArrayList<>();
+        int p = 0;
+        while (p < blob.length && out.size() < RULES_MAX) {
+            String field = "R rule " + out.size();
+            int code = NetconfBlobs.u8(blob, p, field + " type") & RuleType.CODE_MASK;
+            int len = NetconfBlobs.u8(blob, p + 1, field + " length");
+            RuleType type = RuleType.ofCode(code);
+            int fields = type == null ? 0 : type.payloadLength();
+            NetconfBlobs.require(blob, p + 2, fields, field + " " + type);
+            out.add(RuleCodec.decodeEntry(new ByteReader(padded, p, 2 + Math.max(len, fields),
+                    "NetworkConfig: " + field)));
+            p += 2 + len;
+        }
+        return out;
+    }
+
     private static List<InetEndpoint> staticIps(byte[] blob) throws WireFormatException {
         List<InetEndpoint> out = new ArrayList<>();
         int p = 0;
@@ -777,8 +792,7 @@ public final class NetworkConfig {
         diff(out, "specialists", other, NetworkConfig::specialists);
         diff(out, "routes", other, NetworkConfig::routes);
         diff(out, "staticIps", other, NetworkConfig::staticIps);
-        diff(out, "ruleCount", other, NetworkConfig::ruleCount);
-        diff(out, "rules", other, c -> hex(c.rules));
+        diff(out, "rules", other, NetworkConfig::rules);
         diff(out, "dns", other, NetworkConfig::dns);
         diff(out, "ssoVersion", other, NetworkConfig::ssoVersion);
         diff(out, "ssoEnabled", other, NetworkConfig::ssoEnabled);
@@ -820,7 +834,7 @@ public final class NetworkConfig {
         return "NetworkConfig[nwid=" + networkId + ", issuedTo=" + issuedTo + ", ts=" + timestampMs
                 + ", r=" + Long.toUnsignedString(revision) + ", name=" + name() + ", type=" + type
                 + ", flags=" + Long.toHexString(flags) + ", mtu=" + mtu + ", routes=" + routes
-                + ", staticIps=" + staticIps + ", rules=" + ruleCount + ", capabilities=" + capabilities.size()
+                + ", staticIps=" + staticIps + ", rules=" + rules.size() + ", capabilities=" + capabilities.size()
                 + ", tags=" + tags.size() + ", com=" + (certificateOfMembership != null) + "]";
     }
 
@@ -854,7 +868,6 @@ public final class NetworkConfig {
         b.routes = routes;
         b.staticIps = staticIps;
         b.rules = rules;
-        b.ruleCount = ruleCount;
         b.dns = dns;
         b.ssoVersion = ssoVersion;
         b.ssoEnabled = ssoEnabled;
@@ -895,8 +908,7 @@ public final class NetworkConfig {
         private List<Specialist> specialists = List.of();
         private List<Route> routes = List.of();
         private List<InetEndpoint> staticIps = List.of();
-        private byte[] rules = new byte[0];
-        private int ruleCount;
+        private List<RuleEntry> rules = List.of();
         private Dns dns = Dns.NONE;
         private long ssoVersion = SSO_VERSION_IMPLICIT;
         private boolean ssoEnabled;
@@ -1013,10 +1025,9 @@ public final class NetworkConfig {
             return this;
         }
 
-        /** The base rule table in binary form and its number of entries (both 0 for none). */
-        public Builder rules(byte[] binary, int count) {
-            rules = binary.clone();
-            ruleCount = count;
+        /** The base rule table, evaluated in this order (empty for none). */
+        public Builder rules(List<RuleEntry> v) {
+            rules = List.copyOf(v);
             return this;
         }
 

@@ -1,10 +1,14 @@
 package dev.zerokube.overlay.wire.netconf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.zerokube.overlay.codec.ByteReader;
+import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.rules.RuleCodec;
+import dev.zerokube.overlay.wire.rules.RuleEntry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +39,7 @@ public final class NetconfVectorFields {
                         .map(s -> new Specialist(Long.parseUnsignedLong(s, 16))).toList())
                 .routes(routes(f.get("routes")))
                 .staticIps(strings(f.get("static_ips")).stream().map(InetEndpoint::parse).toList())
-                .rules(Vectors.hex(f, "rules_serialized"), f.get("rule_count").asInt())
+                .rules(rules(Vectors.hex(f, "rules_serialized"), f.get("rule_count").asInt()))
                 .capabilities(blobs(f.get("capabilities")))
                 .tags(blobs(f.get("tags")))
                 .certificatesOfOwnership(blobs(f.get("certificates_of_ownership")))
@@ -53,6 +57,18 @@ public final class NetconfVectorFields {
                 .ssoClientId(f.get("sso_client_id").asText())
                 .ssoProvider(f.get("sso_provider").asText());
         return b.build();
+    }
+
+    private static List<RuleEntry> rules(byte[] table, int count) {
+        try {
+            List<RuleEntry> rules = RuleCodec.decodeTable(new ByteReader(table, "rules_serialized"), RuleCodec.BASE_TABLE_ENTRIES_MAX);
+            if (rules.size() != count) {
+                throw new IllegalArgumentException("rule_count " + count + " but " + rules.size() + " entries");
+            }
+            return rules;
+        } catch (WireFormatException e) {
+            throw new IllegalArgumentException("rules_serialized: " + e.what(), e);
+        }
     }
 
     private static Address address(String hex) {

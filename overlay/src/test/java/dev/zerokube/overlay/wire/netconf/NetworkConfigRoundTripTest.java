@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.rules.RuleCodec;
+import dev.zerokube.overlay.wire.rules.RuleEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -68,9 +71,7 @@ class NetworkConfigRoundTripTest {
                 .certificatesOfOwnership(list(r, 4, () -> certificateOfOwnership(r)))
                 .dns(r.nextBoolean() ? Dns.NONE
                         : Dns.ofBytes(text(r, Dns.DOMAIN_BYTES_MAX), list(r, 4, () -> endpoint(r))));
-        List<byte[]> rules = list(r, 12, () -> rule(r));
-        byte[] table = NetworkConfigTest.concat(rules.toArray(byte[][]::new));
-        b.rules(table, rules.size());
+        b.rules(list(r, 12, () -> ruleEntry(r)));
         boolean enabled = r.nextBoolean();
         b.ssoEnabled(enabled);
         if (r.nextBoolean()) {
@@ -221,6 +222,15 @@ class NetworkConfigRoundTripTest {
         };
         int flags = r.nextInt(4) << 6;
         return NetworkConfigTest.concat(new byte[] {(byte) (code | flags), (byte) len}, random(r, len));
+    }
+
+    // A random entry in the typed form (decoded from a random valid encoding).
+    static RuleEntry ruleEntry(SplittableRandom r) {
+        try {
+            return RuleCodec.decodeEntry(new ByteReader(rule(r), "rule"));
+        } catch (WireFormatException e) {
+            throw new AssertionError(e);
+        }
     }
 
     // ------------------------------------------------------------------ malformed input

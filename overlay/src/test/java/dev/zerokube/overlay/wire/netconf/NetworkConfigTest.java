@@ -14,6 +14,9 @@ import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.rules.RuleCodec;
+import dev.zerokube.overlay.wire.rules.RuleEntry;
+import dev.zerokube.overlay.wire.rules.RuleType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,7 +118,7 @@ class NetworkConfigTest {
         assertTrue(decoded.certificateOfMembership().isPresent());
         if (metadata.rulesEngineRevision() == 0) {
             // Requesters without a rules engine get a single ACCEPT and no capabilities or tags.
-            assertEquals("0100", Vectors.hex(decoded.rules()));
+            assertEquals(List.of(RuleEntry.Action.of(RuleType.ACTION_ACCEPT)), decoded.rules());
             assertTrue(decoded.capabilities().isEmpty() && decoded.tags().isEmpty());
         }
         // A controller's config is canonical: it re-encodes to the same bytes (CAP in its order).
@@ -192,8 +195,8 @@ class NetworkConfigTest {
             assertEquals(32, c.multicastLimit());
             assertEquals(NetworkConfig.FLAG_ENABLE_BROADCAST | NetworkConfig.FLAG_ENABLE_IPV6_NDP_EMULATION, c.flags());
             assertEquals(List.of(Route.direct(InetEndpoint.parse("10.147.17.0/24"))), c.routes());
-            assertArrayEquals(captureRules, c.rules());
-            assertEquals(8, c.ruleCount());
+            assertEquals(Vectors.hex(captureRules), Vectors.hex(RuleCodec.encodeTable(c.rules())));
+            assertEquals(8, c.rules().size());
             assertTrue(c.certificateOfMembership().isPresent());
             assertEquals(Dns.NONE, c.dns());
             String v4 = node.equals("a") ? "10.147.17.11/24" : "10.147.17.12/24";
@@ -337,6 +340,17 @@ class NetworkConfigTest {
     }
 
     @Test
+    void ruleTableIsReadAs114ReadsIt() throws WireFormatException {
+        // A length byte may point past the end (the table just ends); typed fields may not.
+        assertEquals(List.of(RuleEntry.Action.of(RuleType.ACTION_DROP), RuleEntry.Action.of(RuleType.ACTION_ACCEPT)),
+                NetworkConfig.from(blobs("R", hex("0000" + "0105"))).rules());
+        assertThrows(WireFormatException.class, () -> NetworkConfig.from(blobs("R", hex("250408"))));
+        // Entries after the 1024th are ignored.
+        byte[] table = hex("0100".repeat(NetworkConfig.RULES_MAX) + "2500");
+        assertEquals(NetworkConfig.RULES_MAX, NetworkConfig.from(blobs("R", table)).rules().size());
+    }
+
+    @Test
     void malformedBinaryValuesRefuseTheConfig() {
         Map<String, String> bad = Map.of(
                 "C", "02",
@@ -378,7 +392,8 @@ class NetworkConfigTest {
         assertThrows(IllegalArgumentException.class, () -> copy(ok).name("a\0b").build());
         assertThrows(IllegalArgumentException.class, () -> copy(ok).mtu(1279).build());
         assertThrows(IllegalArgumentException.class, () -> copy(ok).multicastLimit(1L << 32).build());
-        assertThrows(IllegalArgumentException.class, () -> copy(ok).rules(new byte[] {1, 0}, 0).build());
+        assertThrows(IllegalArgumentException.class, () -> copy(ok).rules(java.util.Collections.nCopies(1025,
+                RuleEntry.Action.of(RuleType.ACTION_DROP))).build());
         assertThrows(IllegalArgumentException.class, () -> copy(ok).ssoProvider("p".repeat(64)).build());
         assertThrows(IllegalArgumentException.class, () -> copy(ok).staticIps(
                 java.util.Collections.nCopies(33, InetEndpoint.NIL)).build());
@@ -411,7 +426,7 @@ class NetworkConfigTest {
                 .issuedTo(Address.parse("89e92ceee5")).flags(6).multicastLimit(32).name("my=net\\x")
                 .staticIps(List.of(InetEndpoint.parse("10.147.17.5/24")))
                 .routes(List.of(Route.direct(InetEndpoint.parse("10.147.17.0/24"))))
-                .rules(new byte[] {1, 0}, 1).build();
+                .rules(List.of(RuleEntry.Action.of(RuleType.ACTION_ACCEPT))).build();
         byte[] bytes = c.encode();
         assertEquals(581, bytes.length);
         assertEquals(c, NetworkConfig.decode(bytes));
