@@ -33,7 +33,12 @@ import java.util.random.RandomGenerator;
  * Parsing checks the format only: whether the address really belongs to the key is
  * {@link #locallyValidate()}, which callers run where 1.14.1 does (own identity at start,
  * HELLO from an unknown peer). Two identities are equal when address and public key are equal,
- * as in 1.14.1; the private key takes no part.
+ * as in 1.14.1; the private key takes no part, and {@link #toString()} never shows it.
+ *
+ * <p>The operations ({@link #agree}, {@link #sign}, {@link #verify}, {@link #publicKeyHashSha384})
+ * are ZT1-01 §10, §11 and §17 delegated to {@code crypto}; callers cache their results (the
+ * per-peer key, the COM hash) where they need them repeatedly. Thread-safe, except that a
+ * {@link MemoryHardHash} scratch passed in must not be shared between threads.
  */
 public final class Identity {
     /** Type byte of a C25519 identity, the only type in ZeroTier 1.x. */
@@ -41,13 +46,13 @@ public final class Identity {
     /** Type byte of a 2.x P-384 identity: recognised only to refuse it. */
     public static final int TYPE_P384 = 1;
     /** Length of the public key and of the private key. */
-    public static final int KEY_LENGTH = 64;
+    public static final int KEY_LENGTH = C25519.PUBLIC_KEY_LENGTH;
     /** Length of the binary form without the private key. */
     public static final int ENCODED_PUBLIC_LENGTH = Address.LENGTH + 1 + KEY_LENGTH + 1;
     /** Length of the binary form with the private key. */
     public static final int ENCODED_PRIVATE_LENGTH = ENCODED_PUBLIC_LENGTH + KEY_LENGTH;
     /** Length of the per-peer key that {@link #agree} returns ({@code ZT_SYMMETRIC_KEY_SIZE}). */
-    public static final int AGREED_KEY_LENGTH = 48;
+    public static final int AGREED_KEY_LENGTH = C25519.SHARED_KEY_LENGTH;
     /** Length of a ZeroTier signature. */
     public static final int SIGNATURE_LENGTH = C25519.SIGNATURE_LENGTH;
     /** Where the address sits in the memory-hard digest: its last five bytes (ZT1-01 §7). */
