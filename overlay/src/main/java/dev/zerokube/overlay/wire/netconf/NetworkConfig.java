@@ -7,6 +7,10 @@ import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.CertificateOfOwnership;
+import dev.zerokube.overlay.wire.credentials.Tag;
 import dev.zerokube.overlay.wire.rules.RuleCodec;
 import dev.zerokube.overlay.wire.rules.RuleEntry;
 import dev.zerokube.overlay.wire.rules.RuleType;
@@ -60,7 +64,8 @@ import java.util.function.Function;
  * 1.14.1's {@code NetworkConfig::fromDictionary} reads: absent keys take its defaults, unknown keys
  * are ignored, numbers are cut to the widths of its fields (40-bit addresses, 32-bit level, limit,
  * type and MTU), text is cut to its buffers, and malformed {@code C}, {@code COO}, {@code RT},
- * {@code I}, {@code R} or {@code DNS} values refuse the whole config.
+ * {@code I}, {@code R} or {@code DNS} values refuse the whole config. One deliberate difference: a
+ * config with more than 128 capabilities or tags is refused, where 1.14.1 writes past its table.
  *
  * <p>Some values do not survive encode-then-decode, because 1.14.1 does not write or does not read
  * them back: a negative timestamp or delta loses its sign; {@code aexpt} ≥ 2^63 reads as 2^63 − 1;
@@ -139,10 +144,10 @@ public final class NetworkConfig {
     private final long type;
     private final byte[] name;
     private final int mtu;
-    private final byte[] certificateOfMembership;
-    private final List<byte[]> capabilities;
-    private final List<byte[]> tags;
-    private final List<byte[]> certificatesOfOwnership;
+    private final CertificateOfMembership certificateOfMembership;
+    private final List<Capability> capabilities;
+    private final List<Tag> tags;
+    private final List<CertificateOfOwnership> certificatesOfOwnership;
     private final List<Specialist> specialists;
     private final List<Route> routes;
     private final List<InetEndpoint> staticIps;
@@ -181,10 +186,10 @@ public final class NetworkConfig {
             throw new IllegalArgumentException("MTU " + b.mtu + " outside " + MTU_MIN + ".." + MTU_MAX);
         }
         mtu = b.mtu;
-        certificateOfMembership = b.certificateOfMembership == null ? null : b.certificateOfMembership.clone();
-        capabilities = copies(b.capabilities, CAPABILITIES_MAX, "capabilities");
-        tags = copies(b.tags, TAGS_MAX, "tags");
-        certificatesOfOwnership = copies(b.certificatesOfOwnership, CERTIFICATES_OF_OWNERSHIP_MAX,
+        certificateOfMembership = b.certificateOfMembership;
+        capabilities = bounded(b.capabilities, CAPABILITIES_MAX, "capabilities");
+        tags = bounded(b.tags, TAGS_MAX, "tags");
+        certificatesOfOwnership = bounded(b.certificatesOfOwnership, CERTIFICATES_OF_OWNERSHIP_MAX,
                 "certificates of ownership");
         specialists = bounded(b.specialists, SPECIALISTS_MAX, "specialists");
         routes = bounded(b.routes, ROUTES_MAX, "routes");
@@ -220,13 +225,6 @@ public final class NetworkConfig {
             }
         }
         return v.clone();
-    }
-
-    private static List<byte[]> copies(List<byte[]> in, int max, String what) {
-        if (in.size() > max) {
-            throw new IllegalArgumentException(in.size() + " " + what + ", at most " + max);
-        }
-        return in.stream().map(byte[]::clone).toList();
     }
 
     private static <T> List<T> bounded(List<T> in, int max, String what) {
@@ -326,24 +324,34 @@ public final class NetworkConfig {
         return mtu;
     }
 
-    /** {@code C}: the member's serialized CertificateOfMembership (ZT1-05 §2.1), if any (a copy). */
-    public Optional<byte[]> certificateOfMembership() {
-        return Optional.ofNullable(certificateOfMembership).map(byte[]::clone);
+    /** {@code C}: the member's own certificate of membership, if the config has one. */
+    public Optional<CertificateOfMembership> certificateOfMembership() {
+        return Optional.ofNullable(certificateOfMembership);
     }
 
-    /** {@code CAP}: the serialized capabilities (ZT1-05 §3.1), each a copy; read ones sorted by id. */
-    public List<byte[]> capabilities() {
-        return capabilities.stream().map(byte[]::clone).toList();
+    /** {@code CAP}: the member's capabilities (a decoded config has them sorted by id). */
+    public List<Capability> capabilities() {
+        return capabilities;
     }
 
-    /** {@code TAG}: the serialized tags (ZT1-05 §4.1), each a copy; read ones sorted by id. */
-    public List<byte[]> tags() {
-        return tags.stream().map(byte[]::clone).toList();
+    /** The capability with this id (the first, if several), as 1.14.1's lookup finds it. */
+    public Optional<Capability> capability(long id) {
+        return capabilities.stream().filter(c -> c.id() == id).findFirst();
     }
 
-    /** {@code COO}: the serialized certificates of ownership (ZT1-05 §5.1), each a copy. */
-    public List<byte[]> certificatesOfOwnership() {
-        return certificatesOfOwnership.stream().map(byte[]::clone).toList();
+    /** {@code TAG}: the member's tags (a decoded config has them sorted by id). */
+    public List<Tag> tags() {
+        return tags;
+    }
+
+    /** The tag with this id (the first, if several). */
+    public Optional<Tag> tag(long id) {
+        return tags.stream().filter(t -> t.id() == id).findFirst();
+    }
+
+    /** {@code COO}: the member's certificates of ownership (at most 4). */
+    public List<CertificateOfOwnership> certificatesOfOwnership() {
+        return certificatesOfOwnership;
     }
 
     /** {@code S}: specialists in the order given. */
@@ -457,10 +465,10 @@ public final class NetworkConfig {
                 && d.addUnsigned("t", type)
                 && d.add("n", name)
                 && d.addUnsigned("mtu", mtu)
-                && (certificateOfMembership == null || d.add("C", certificateOfMembership))
-                && addConcatenated(d, "CAP", capabilities)
-                && addConcatenated(d, "TAG", tags)
-                && addConcatenated(d, "COO", certificatesOfOwnership)
+                && (certificateOfMembership == null || d.add("C", certificateOfMembership.toBytes()))
+                && addBlob(d, "CAP", capabilities, Capability::encode)
+                && addBlob(d, "TAG", tags, Tag::encode)
+                && addBlob(d, "COO", certificatesOfOwnership, CertificateOfOwnership::encode)
                 && addBlob(d, "S", specialists, (s, w) -> w.u64(s.word()))
                 && addBlob(d, "RT", routes, (r, w) -> {
                     r.target().encode(w);
@@ -508,15 +516,6 @@ public final class NetworkConfig {
                     && d.add("ssop", ssoProvider);
         }
         return true;
-    }
-
-    private static boolean addConcatenated(Dictionary.Builder d, String key, List<byte[]> items) {
-        if (items.isEmpty()) {
-            return true;
-        }
-        ByteWriter w = new ByteWriter();
-        items.forEach(w::bytes);
-        return d.add(key, w.toByteArray());
     }
 
     private interface ItemWriter<T> {
@@ -576,17 +575,17 @@ public final class NetworkConfig {
 
         Optional<byte[]> com = d.get("C");
         if (com.isPresent()) {
-            byte[] v = com.get();
-            b.certificateOfMembership(Arrays.copyOf(v, InterimCredentials.comLength(v, 0)));
+            // Bytes after the certificate are ignored, as 1.14.1 ignores them.
+            b.certificateOfMembership(CertificateOfMembership.decode(reader(com.get(), "C")));
         }
         Optional<byte[]> caps = d.get("CAP");
         if (caps.isPresent()) {
-            b.capabilities(sortedById(listUntilError(caps.get(), CAPABILITIES_MAX, "capabilities",
-                    InterimCredentials::capabilityLength)));
+            List<Capability> list = listUntilError(caps.get(), CAPABILITIES_MAX, "capabilities", Capability::decode);
+            b.capabilities(sortedById(list, Capability::id));
         }
         Optional<byte[]> tags = d.get("TAG");
         if (tags.isPresent()) {
-            b.tags(sortedById(listUntilError(tags.get(), TAGS_MAX, "tags", InterimCredentials::tagLength)));
+            b.tags(sortedById(listUntilError(tags.get(), TAGS_MAX, "tags", Tag::decode), Tag::id));
         }
         Optional<byte[]> coos = d.get("COO");
         if (coos.isPresent()) {
@@ -656,19 +655,23 @@ public final class NetworkConfig {
         return v;
     }
 
-    private interface LengthOf {
-        int at(byte[] blob, int start) throws WireFormatException;
+    private static ByteReader reader(byte[] value, String key) {
+        return new ByteReader(value, CONTEXT + key);
+    }
+
+    private interface Decoder<T> {
+        T decode(ByteReader r) throws WireFormatException;
     }
 
     // CAP and TAG: 1.14.1 keeps the items parsed before the first bad one and drops the rest.
-    private static List<byte[]> listUntilError(byte[] blob, int max, String what, LengthOf lengthOf)
+    private static <T> List<T> listUntilError(byte[] blob, int max, String what, Decoder<T> decoder)
             throws WireFormatException {
-        List<byte[]> out = new ArrayList<>();
-        int p = 0;
-        while (p < blob.length) {
-            int n;
+        List<T> out = new ArrayList<>();
+        ByteReader r = reader(blob, what);
+        while (r.hasRemaining()) {
+            T item;
             try {
-                n = lengthOf.at(blob, p);
+                item = decoder.decode(r);
             } catch (WireFormatException e) {
                 break;
             }
@@ -676,28 +679,27 @@ public final class NetworkConfig {
                 // 1.14.1 writes past its fixed table here (undefined behaviour): refuse instead.
                 throw new WireFormatException(CONTEXT + "more than " + max + " " + what);
             }
-            out.add(Arrays.copyOfRange(blob, p, p + n));
-            p += n;
+            out.add(item);
         }
         return out;
     }
 
-    // Quirk 8: sorted by id (unsigned); equal ids keep their order (1.14.1's std::sort leaves that open).
-    private static List<byte[]> sortedById(List<byte[]> items) {
-        List<byte[]> sorted = new ArrayList<>(items);
-        sorted.sort(Comparator.comparingLong(InterimCredentials::idAt));
+    // Quirk 8: sorted by id (unsigned 32-bit); equal ids keep their order (std::sort leaves it open).
+    private static <T> List<T> sortedById(List<T> items, java.util.function.ToLongFunction<T> id) {
+        List<T> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparingLong(id));
         return sorted;
     }
 
-    private static List<byte[]> certificatesOfOwnership(byte[] blob) throws WireFormatException {
-        List<byte[]> out = new ArrayList<>();
-        int p = 0;
-        while (p < blob.length) {
-            int n = InterimCredentials.certificateOfOwnershipLength(blob, p);
+    // COO: a bad one refuses the config; after the fourth they are read and dropped.
+    private static List<CertificateOfOwnership> certificatesOfOwnership(byte[] blob) throws WireFormatException {
+        List<CertificateOfOwnership> out = new ArrayList<>();
+        ByteReader r = reader(blob, "COO");
+        while (r.hasRemaining()) {
+            CertificateOfOwnership coo = CertificateOfOwnership.decode(r);
             if (out.size() < CERTIFICATES_OF_OWNERSHIP_MAX) {
-                out.add(Arrays.copyOfRange(blob, p, p + n));
+                out.add(coo);
             }
-            p += n;
         }
         return out;
     }
@@ -783,12 +785,10 @@ public final class NetworkConfig {
         diff(out, "type", other, NetworkConfig::type);
         diff(out, "name", other, c -> hex(c.name));
         diff(out, "mtu", other, NetworkConfig::mtu);
-        diff(out, "certificateOfMembership", other,
-                c -> c.certificateOfMembership == null ? "none" : hex(c.certificateOfMembership));
-        diff(out, "capabilities", other, c -> c.capabilities.stream().map(NetworkConfig::hex).toList());
-        diff(out, "tags", other, c -> c.tags.stream().map(NetworkConfig::hex).toList());
-        diff(out, "certificatesOfOwnership", other,
-                c -> c.certificatesOfOwnership.stream().map(NetworkConfig::hex).toList());
+        diff(out, "certificateOfMembership", other, NetworkConfig::certificateOfMembership);
+        diff(out, "capabilities", other, NetworkConfig::capabilities);
+        diff(out, "tags", other, NetworkConfig::tags);
+        diff(out, "certificatesOfOwnership", other, NetworkConfig::certificatesOfOwnership);
         diff(out, "specialists", other, NetworkConfig::specialists);
         diff(out, "routes", other, NetworkConfig::routes);
         diff(out, "staticIps", other, NetworkConfig::staticIps);
@@ -901,10 +901,10 @@ public final class NetworkConfig {
         private long type = TYPE_PRIVATE;
         private byte[] name = new byte[0];
         private int mtu = MTU_DEFAULT;
-        private byte[] certificateOfMembership;
-        private List<byte[]> capabilities = List.of();
-        private List<byte[]> tags = List.of();
-        private List<byte[]> certificatesOfOwnership = List.of();
+        private CertificateOfMembership certificateOfMembership;
+        private List<Capability> capabilities = List.of();
+        private List<Tag> tags = List.of();
+        private List<CertificateOfOwnership> certificatesOfOwnership = List.of();
         private List<Specialist> specialists = List.of();
         private List<Route> routes = List.of();
         private List<InetEndpoint> staticIps = List.of();
@@ -987,26 +987,27 @@ public final class NetworkConfig {
             return this;
         }
 
-        /** The serialized COM, or {@code null} for none. */
-        public Builder certificateOfMembership(byte[] v) {
-            certificateOfMembership = v == null ? null : v.clone();
+        /** The member's COM, or {@code null} for none. */
+        public Builder certificateOfMembership(CertificateOfMembership v) {
+            certificateOfMembership = v;
             return this;
         }
 
-        /** Serialized capabilities, written in this order. */
-        public Builder capabilities(List<byte[]> v) {
-            capabilities = v.stream().map(byte[]::clone).toList();
+        /** Capabilities, written in this order (1.14.1's controller: the member's order). */
+        public Builder capabilities(List<Capability> v) {
+            capabilities = List.copyOf(v);
             return this;
         }
 
-        /** Serialized tags, written in this order. */
-        public Builder tags(List<byte[]> v) {
-            tags = v.stream().map(byte[]::clone).toList();
+        /** Tags, written in this order (1.14.1's controller: ascending id). */
+        public Builder tags(List<Tag> v) {
+            tags = List.copyOf(v);
             return this;
         }
 
-        public Builder certificatesOfOwnership(List<byte[]> v) {
-            certificatesOfOwnership = v.stream().map(byte[]::clone).toList();
+        /** Certificates of ownership, at most 4, written in this order. */
+        public Builder certificatesOfOwnership(List<CertificateOfOwnership> v) {
+            certificatesOfOwnership = List.copyOf(v);
             return this;
         }
 

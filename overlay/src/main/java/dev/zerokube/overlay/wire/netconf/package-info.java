@@ -7,6 +7,7 @@
  * <p>Encoding reproduces ZeroTier One 1.14.1's bytes exactly (key order, number formats, the
  * always-present DNS and SSO keys); decoding reads what 1.14.1 reads, with its defaults, limits and
  * refusals, and reports bad input as a {@link dev.zerokube.overlay.codec.WireFormatException}.
- * Depends on {@code codec}, {@code identity} and {@code wire}; sans-I/O.
+ * Depends on {@code codec}, {@code identity}, {@code wire}, {@code wire.credentials} and
+ * {@code wire.rules}; sans-I/O.
  */
 package dev.zerokube.overlay.wire.netconf;

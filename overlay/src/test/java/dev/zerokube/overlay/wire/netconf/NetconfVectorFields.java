@@ -7,6 +7,10 @@ import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.CertificateOfOwnership;
+import dev.zerokube.overlay.wire.credentials.Tag;
 import dev.zerokube.overlay.wire.rules.RuleCodec;
 import dev.zerokube.overlay.wire.rules.RuleEntry;
 import java.util.ArrayList;
@@ -40,10 +44,11 @@ public final class NetconfVectorFields {
                 .routes(routes(f.get("routes")))
                 .staticIps(strings(f.get("static_ips")).stream().map(InetEndpoint::parse).toList())
                 .rules(rules(Vectors.hex(f, "rules_serialized"), f.get("rule_count").asInt()))
-                .capabilities(blobs(f.get("capabilities")))
-                .tags(blobs(f.get("tags")))
-                .certificatesOfOwnership(blobs(f.get("certificates_of_ownership")))
-                .certificateOfMembership(f.get("com").isNull() ? null : Vectors.hex(f, "com"))
+                .capabilities(credentials(f.get("capabilities"), Capability::decode))
+                .tags(credentials(f.get("tags"), Tag::decode))
+                .certificatesOfOwnership(credentials(f.get("certificates_of_ownership"), CertificateOfOwnership::decode))
+                .certificateOfMembership(f.get("com").isNull() ? null
+                        : credential(Vectors.hex(f, "com"), CertificateOfMembership::decode))
                 .dns(Dns.of(f.get("dns").get("domain").asText(),
                         strings(f.get("dns").get("servers")).stream().map(InetEndpoint::parse).toList()))
                 .ssoEnabled(f.get("sso_enabled").asBoolean())
@@ -91,9 +96,26 @@ public final class NetconfVectorFields {
         return out;
     }
 
-    private static List<byte[]> blobs(JsonNode list) {
-        List<byte[]> out = new ArrayList<>();
-        list.forEach(n -> out.add(Vectors.hex(n)));
+    /** A credential decoder ({@code Tag::decode}, ...). */
+    public interface Decoder<T> {
+        T decode(ByteReader r) throws WireFormatException;
+    }
+
+    /** One serialized credential, which must fill {@code bytes} exactly. */
+    public static <T> T credential(byte[] bytes, Decoder<T> decoder) {
+        try {
+            ByteReader r = new ByteReader(bytes, "vector credential");
+            T value = decoder.decode(r);
+            r.expectEnd("the credential");
+            return value;
+        } catch (WireFormatException e) {
+            throw new IllegalArgumentException(e.what(), e);
+        }
+    }
+
+    private static <T> List<T> credentials(JsonNode list, Decoder<T> decoder) {
+        List<T> out = new ArrayList<>();
+        list.forEach(n -> out.add(credential(Vectors.hex(n), decoder)));
         return out;
     }
 }

@@ -13,6 +13,10 @@ import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.CertificateOfOwnership;
+import dev.zerokube.overlay.wire.credentials.Tag;
 import dev.zerokube.overlay.wire.rules.RuleCodec;
 import dev.zerokube.overlay.wire.rules.RuleEntry;
 import java.util.ArrayList;
@@ -65,10 +69,14 @@ class NetworkConfigRoundTripTest {
                 .routes(list(r, 6, () -> new Route(endpoint(r), r.nextBoolean() ? InetEndpoint.NIL : endpoint(r),
                         r.nextInt(0x10000), r.nextInt(0x10000))))
                 .staticIps(list(r, 6, () -> r.nextInt(8) == 0 ? InetEndpoint.NIL : endpoint(r)))
-                .certificateOfMembership(r.nextBoolean() ? com(r) : null)
-                .capabilities(sortedById(list(r, 4, () -> capability(r))))
-                .tags(sortedById(list(r, 4, () -> tag(r))))
-                .certificatesOfOwnership(list(r, 4, () -> certificateOfOwnership(r)))
+                .certificateOfMembership(r.nextBoolean()
+                        ? NetconfVectorFields.credential(com(r), CertificateOfMembership::decode) : null)
+                .capabilities(list(r, 4, () -> NetconfVectorFields.credential(capability(r), Capability::decode))
+                        .stream().sorted(Comparator.comparingLong(Capability::id)).toList())
+                .tags(list(r, 4, () -> NetconfVectorFields.credential(tag(r), Tag::decode))
+                        .stream().sorted(Comparator.comparingLong(Tag::id)).toList())
+                .certificatesOfOwnership(list(r, 4, () -> NetconfVectorFields.credential(certificateOfOwnership(r),
+                        CertificateOfOwnership::decode)))
                 .dns(r.nextBoolean() ? Dns.NONE
                         : Dns.ofBytes(text(r, Dns.DOMAIN_BYTES_MAX), list(r, 4, () -> endpoint(r))));
         b.rules(list(r, 12, () -> ruleEntry(r)));
@@ -135,11 +143,6 @@ class NetworkConfigRoundTripTest {
             ip[i] = (byte) r.nextInt(256);
         }
         return InetEndpoint.of(ip, r.nextInt(0x10000));
-    }
-
-    private static List<byte[]> sortedById(List<byte[]> credentials) {
-        credentials.sort(Comparator.comparingLong(InterimCredentials::idAt));
-        return credentials;
     }
 
     private static byte[] random(SplittableRandom r, int n) {

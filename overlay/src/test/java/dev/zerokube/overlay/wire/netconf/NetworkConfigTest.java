@@ -10,10 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.Dictionary;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.SignerLookup;
+import dev.zerokube.overlay.wire.credentials.Tag;
+import dev.zerokube.overlay.wire.credentials.VerifyResult;
 import dev.zerokube.overlay.wire.rules.RuleCodec;
 import dev.zerokube.overlay.wire.rules.RuleEntry;
 import dev.zerokube.overlay.wire.rules.RuleType;
@@ -25,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -115,7 +122,20 @@ class NetworkConfigTest {
         assertEquals(nwid, decoded.networkId());
         assertEquals(line.get("request_time").asLong(), decoded.timestampMs());
         assertEquals(identityAddress(line.get("member_identity").asText()), decoded.issuedTo());
-        assertTrue(decoded.certificateOfMembership().isPresent());
+        // Every credential is the member's and verifies with the controller's key.
+        Identity controllerIdentity = identity(line.get("controller_identity_secret").asText());
+        SignerLookup controller = a -> a.equals(controllerIdentity.address()) ? controllerIdentity : null;
+        assertEquals(VerifyResult.OK, decoded.certificateOfMembership().orElseThrow().verify(controller));
+        assertEquals(decoded.issuedTo(), decoded.certificateOfMembership().orElseThrow().issuedTo());
+        for (Capability cap : decoded.capabilities()) {
+            assertEquals(VerifyResult.OK, cap.verify(controller));
+            assertEquals(decoded.issuedTo(), cap.issuedTo());
+        }
+        for (Tag tag : decoded.tags()) {
+            assertEquals(VerifyResult.OK, tag.verify(controller));
+            assertEquals(decoded.issuedTo(), tag.issuedTo());
+        }
+        decoded.certificatesOfOwnership().forEach(coo -> assertEquals(VerifyResult.OK, coo.verify(controller)));
         if (metadata.rulesEngineRevision() == 0) {
             // Requesters without a rules engine get a single ACCEPT and no capabilities or tags.
             assertEquals(List.of(RuleEntry.Action.of(RuleType.ACTION_ACCEPT)), decoded.rules());
@@ -153,23 +173,24 @@ class NetworkConfigTest {
     static NetworkConfig inBlobOrder(NetworkConfig decoded, byte[] dictionary) {
         Dictionary d = Dictionary.of(dictionary, Dictionary.NETWORK_CONFIG_CAPACITY);
         return decoded.toBuilder()
-                .capabilities(blobOrder(decoded.capabilities(), d.get("CAP").orElse(new byte[0])))
-                .tags(blobOrder(decoded.tags(), d.get("TAG").orElse(new byte[0])))
+                .capabilities(blobOrder(decoded.capabilities(), Capability::toBytes, d.get("CAP").orElse(new byte[0])))
+                .tags(blobOrder(decoded.tags(), Tag::toBytes, d.get("TAG").orElse(new byte[0])))
                 .build();
     }
 
-    private static List<byte[]> blobOrder(List<byte[]> items, byte[] blob) {
-        List<byte[]> left = new ArrayList<>(items);
-        List<byte[]> out = new ArrayList<>();
+    private static <T> List<T> blobOrder(List<T> items, Function<T, byte[]> bytes, byte[] blob) {
+        List<T> left = new ArrayList<>(items);
+        List<T> out = new ArrayList<>();
         int p = 0;
         while (!left.isEmpty()) {
             final int at = p;
-            byte[] next = left.stream().filter(c -> at + c.length <= blob.length
-                    && Arrays.equals(c, Arrays.copyOfRange(blob, at, at + c.length))).findFirst()
-                    .orElseThrow(() -> new AssertionError("no parsed credential at offset " + at + " of the blob"));
+            T next = left.stream().filter(c -> {
+                byte[] b = bytes.apply(c);
+                return at + b.length <= blob.length && Arrays.equals(b, Arrays.copyOfRange(blob, at, at + b.length));
+            }).findFirst().orElseThrow(() -> new AssertionError("no parsed credential at offset " + at));
             left.remove(next);
             out.add(next);
-            p += next.length;
+            p += bytes.apply(next).length;
         }
         return out;
     }
@@ -181,9 +202,12 @@ class NetworkConfigTest {
     Stream<DynamicTest> captureConfigs() {
         JsonNode nodes = Vectors.readJson("capture/nodes.json");
         String nwid = read("capture/network_id").trim();
-        byte[] captureRules = Vectors.read("rules.jsonl").stream()
-                .filter(l -> l.path("name").asText().equals("capture-network-program"))
-                .map(l -> Vectors.hex(l, "binary")).findFirst().orElseThrow();
+        JsonNode program = Vectors.read("rules.jsonl").stream()
+                .filter(l -> l.path("name").asText().equals("capture-network-program")).findFirst().orElseThrow();
+        byte[] captureRules = Vectors.hex(program, "binary");
+        String captureCapabilityRules = program.get("binary_capabilities").get(0).get("binary").asText();
+        Identity controllerIdentity = identity(read("capture/node_c/identity.public").trim());
+        SignerLookup controller = a -> a.equals(controllerIdentity.address()) ? controllerIdentity : null;
         return Stream.of("a", "b").map(node -> DynamicTest.dynamicTest("capture node_" + node, () -> {
             byte[] conf = Files.readAllBytes(Vectors.file("capture/node_" + node + "/networks.d/" + nwid + ".conf"));
             NetworkConfig c = NetworkConfig.decode(conf);
@@ -197,22 +221,41 @@ class NetworkConfigTest {
             assertEquals(List.of(Route.direct(InetEndpoint.parse("10.147.17.0/24"))), c.routes());
             assertEquals(Vectors.hex(captureRules), Vectors.hex(RuleCodec.encodeTable(c.rules())));
             assertEquals(8, c.rules().size());
-            assertTrue(c.certificateOfMembership().isPresent());
             assertEquals(Dns.NONE, c.dns());
             String v4 = node.equals("a") ? "10.147.17.11/24" : "10.147.17.12/24";
             assertTrue(c.staticIps().contains(InetEndpoint.parse(v4)), c.staticIps().toString());
             // Tag role (id 100): A was given value 2, B takes the default 1.
             assertEquals(1, c.tags().size());
-            byte[] tag = c.tags().getFirst();
-            assertEquals(100, InterimCredentials.idAt(tag));
-            assertEquals(node.equals("a") ? 2 : 1, tag[23]);
+            assertEquals(100, c.tags().getFirst().id());
+            assertEquals(node.equals("a") ? 2 : 1, c.tags().getFirst().value());
             // Capability ssh (id 2000) only for A; its rule table is the compiled one.
             assertEquals(node.equals("a") ? 1 : 0, c.capabilities().size());
-            if (node.equals("a")) {
-                assertTrue(Vectors.hex(c.capabilities().getFirst()).contains("2401062804001600160100"));
+            c.capability(2000).ifPresent(cap -> assertEquals(captureCapabilityRules,
+                    Vectors.hex(RuleCodec.encodeTable(cap.rules()))));
+            // Every credential in it was issued to this member and signed by the controller C.
+            CertificateOfMembership com = c.certificateOfMembership().orElseThrow();
+            assertEquals(c.issuedTo(), com.issuedTo());
+            assertEquals(VerifyResult.OK, com.verify(controller));
+            for (Capability cap : c.capabilities()) {
+                assertEquals(c.issuedTo(), cap.issuedTo());
+                assertEquals(VerifyResult.OK, cap.verify(controller));
             }
+            for (Tag tag : c.tags()) {
+                assertEquals(c.issuedTo(), tag.issuedTo());
+                assertEquals(VerifyResult.OK, tag.verify(controller));
+            }
+            assertEquals(1, c.certificatesOfOwnership().size());
+            assertEquals(VerifyResult.OK, c.certificatesOfOwnership().getFirst().verify(controller));
             assertEquals(Vectors.hex(conf), Vectors.hex(inBlobOrder(c, conf).encode()));
         }));
+    }
+
+    private static Identity identity(String text) {
+        try {
+            return Identity.parse(text);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static String read(String relative) {
@@ -300,7 +343,7 @@ class NetworkConfigTest {
         byte[] tagMax = tag(0xffffffffL, 3);
         byte[] blob = concat(tagMax, tag7, tag3, Arrays.copyOf(tag3, 40));
         NetworkConfig c = NetworkConfig.from(blobs("TAG", blob));
-        assertEquals(List.of(3L, 7L, 0xffffffffL), c.tags().stream().map(InterimCredentials::idAt).toList(),
+        assertEquals(List.of(3L, 7L, 0xffffffffL), c.tags().stream().map(Tag::id).toList(),
                 "sorted as unsigned, the truncated fourth dropped");
         NetworkConfig garbage = NetworkConfig.from(blobs("TAG", new byte[] {1, 2, 3}, "CAP", new byte[5]));
         assertTrue(garbage.tags().isEmpty());
