@@ -3,6 +3,7 @@ package dev.zerokube.overlay.wire;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.identity.Address;
 import java.util.HexFormat;
 
 /**
@@ -43,6 +44,11 @@ public record Mac(long value) implements Comparable<Mac> {
     /** The MAC of node {@code address} (40 bits) on network {@code networkId}. */
     public static Mac fromAddress(long address, long networkId) {
         return new Mac(fromAddressValue(address, networkId));
+    }
+
+    /** The MAC of node {@code address} on network {@code networkId}. */
+    public static Mac fromAddress(Address address, NetworkId networkId) {
+        return fromAddress(address.value(), networkId.value());
     }
 
     /** {@link #fromAddress} as a primitive, for the per-frame path. */

@@ -3,6 +3,7 @@ package dev.zerokube.overlay.wire;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.identity.Address;
 import java.util.HexFormat;
 
 /**
@@ -20,6 +21,11 @@ public record NetworkId(long value) implements Comparable<NetworkId> {
     /** The 40-bit address of the controller that owns this network ({@code value >>> 24}). */
     public long controllerAddress() {
         return value >>> 24;
+    }
+
+    /** {@link #controllerAddress()} as an {@link Address}. */
+    public Address controller() {
+        return new Address(value >>> 24);
     }
 
     /** Parses exactly 16 hex digits (either case). */

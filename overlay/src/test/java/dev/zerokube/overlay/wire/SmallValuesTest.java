@@ -46,6 +46,7 @@ class SmallValuesTest {
         NetworkId id = NetworkId.parse("8056C2E21C000001");
         assertEquals("8056c2e21c000001", id.toString());
         assertEquals(0x8056c2e21cL, id.controllerAddress());
+        assertEquals(0x8056c2e21cL, id.controller().value());
         ByteWriter w = new ByteWriter();
         id.encode(w);
         assertEquals(id, NetworkId.decode(new ByteReader(w.toByteArray(), "t")));
