@@ -1,14 +1,23 @@
 package dev.zerokube.sidecar;
 
+import dev.zerokube.sidecar.idtool.IdToolCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
-/** The {@code zerokube} command line: dispatches to one subcommand. */
+/** The {@code zerokube} command line: dispatches to one {@link Command} per subcommand. */
 public final class Main {
+    private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
+            "idtool", IdToolCommand::new);
+
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
     }
 
     /** Runs a command and returns its exit code (testable without exiting the JVM). */
@@ -17,12 +26,18 @@ public final class Main {
             usage(out);
             return args.length == 0 ? 1 : 0;
         }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            default -> {
-                err.println("zerokube: unknown command '" + args[0] + "' (try: zerokube help)");
-                return 1;
-            }
+        Supplier<Command> command = COMMANDS.get(args[0]);
+        if (command == null) {
+            err.println("zerokube: unknown command '" + args[0] + "' (try: zerokube help)");
+            return 1;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            return command.get().run(rest, out, err);
+        } catch (RuntimeException e) {
+            // Commands report bad input themselves; this is a bug in ours, still one line, no trace.
+            err.println("zerokube " + args[0] + ": internal error: " + e);
+            return 1;
         }
     }
 
@@ -34,7 +49,6 @@ public final class Main {
 
                 commands:
                   idtool generate|validate|getpublic|sign|verify ...   identities, as zerotier-idtool
-                  inspect [-j] --home DIR... CAPTURE                  dissect a capture of ZeroTier traffic
                 """);
     }
 }
