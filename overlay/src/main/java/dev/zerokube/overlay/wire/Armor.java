@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * Packet armor and dearmor for one peer key (ZT1-02 §4): cipher suites 0 (Poly1305 MAC only),
  * 1 (Salsa20/12 + Poly1305) and 3 (AES-GMAC-SIV) in place in a caller's buffer; suite 2 (trusted
- * path) is recognised and checked against a {@link TrustedPaths} table passed in.
+ * path) is recognised and checked against a {@link TrustedPaths} table passed in. HELLO's
+ * separately masked tail is {@link dev.zerokube.overlay.wire.verbs.Hello#cryptTail}.
  *
  * <pre>
  * cipher  encrypted   authenticated                                   MAC field [19..27)
@@ -64,7 +65,6 @@ public final class Armor {
     private final byte[] mangledKey = new byte[MANGLED_KEY_LENGTH];
     private final byte[] polyKey = new byte[32];
     private final byte[] tag = new byte[16];
-    private final byte[] nonce = new byte[8];
     private final byte[] aad = new byte[AAD_LENGTH];
 
     /**
@@ -186,23 +186,6 @@ public final class Armor {
     public static void setTrustedPath(byte[] packet, int off, long trustedPathId) {
         PacketHeader.setCipher(packet, off, PacketHeader.CIPHER_TRUSTED_PATH);
         PacketHeader.setMac(packet, off, trustedPathId);
-    }
-
-    /**
-     * HELLO's masked tail (ZT1-02 §4.5, {@code cryptField}): XORs {@code packet[off+start, off+end)}
-     * with Salsa20/12 keyed by the raw {@code key[0..32)} and the packet ID with the low 3 bits of
-     * byte 7 cleared. Its own inverse. On send it runs before {@link #armor} (cipher 0), on receive
-     * after {@link #dearmor}; {@code start} is the offset just after the planet timestamp.
-     */
-    public void cryptField(byte[] packet, int off, int start, int end) {
-        if (start < PacketHeader.IDX_PAYLOAD || end < start) {
-            throw new IllegalArgumentException("field [" + start + ", " + end + ")");
-        }
-        Objects.checkFromToIndex(off + start, off + end, packet.length);
-        System.arraycopy(packet, off, nonce, 0, 8);
-        nonce[7] &= (byte) 0xf8;
-        salsa.init(key, 0, nonce, 0);
-        salsa.crypt(packet, off + start, packet, off + start, end - start);
     }
 
     /**

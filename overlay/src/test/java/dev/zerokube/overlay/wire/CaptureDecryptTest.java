@@ -1,12 +1,18 @@
 package dev.zerokube.overlay.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.crypto.Salsa20;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.Armor.Verdict;
+import dev.zerokube.overlay.wire.verbs.Hello;
+import dev.zerokube.overlay.wire.verbs.OkReply;
+import dev.zerokube.overlay.wire.verbs.VerbPayload;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,14 +32,16 @@ import org.junit.jupiter.api.Test;
  * three nodes' secret identities, agree the per-pair keys with {@link Identity#agree}, and run
  * each datagram through {@link Datagram}, a {@link Reassembler} per receiving node (time from the
  * capture clock), {@link Armor} for the pair named in the header and {@link Compression}; then
- * compare every annotation of the line (fragments: after their packet completed). A line counts
- * only when all its checks ran; the test fails unless all 294 did.
+ * compare every annotation of the line (fragments: after their packet completed), and decode the
+ * payload with the codec of its verb (HELLO after unmasking its tail) and re-encode it to the same
+ * bytes. A line counts only when all its checks ran; the test fails unless all 294 did.
  */
 class CaptureDecryptTest {
     private static final String[] CIPHER_NAMES = {"POLY1305_NONE", "POLY1305_SALSA2012", "NONE_TRUSTED_PATH",
         "AES_GMAC_SIV"};
 
     private final Map<Long, Identity> identities = new HashMap<>();
+    private final Map<String, byte[]> keys = new HashMap<>();
     private final Map<String, Armor> armors = new HashMap<>();
     private final Map<String, Reassembler<Integer>> reassemblers = new HashMap<>();
     /** Line indexes of heads whose reassembled packet passed every check. */
@@ -85,6 +93,7 @@ class CaptureDecryptTest {
         }
         assertEquals(294, count, "datagrams in capture.jsonl (README-capture-rules.md §2.5)");
         assertEquals(38, headsChecked.size(), "fragmented packets");
+        assertEquals(255, payloadsDecoded, "packets whose payload decoded");
     }
 
     /** Returns true when every check of a packet or short line ran; fragments are checked later. */
@@ -195,17 +204,54 @@ class CaptureDecryptTest {
         if (verb == Verb.ERROR) {
             assertEquals(line.get("error_code").asInt(), out[PacketHeader.IDX_PAYLOAD + 9] & 0xff, "error_code");
         }
+
+        // the payload decodes with the codec of its verb and encodes back to the same bytes
+        if (verb == Verb.HELLO) {
+            try {
+                Hello.cryptTail(out, 0, n, key(PacketHeader.source(out, 0), PacketHeader.destination(out, 0)),
+                        new Salsa20(12));
+            } catch (WireFormatException e) {
+                throw new AssertionError("HELLO tail: " + e.what());
+            }
+        }
+        VerbPayload payload;
+        try {
+            payload = VerbPayload.decode(PacketHeader.verbByte(out, 0), out, PacketHeader.IDX_PAYLOAD,
+                    n - PacketHeader.IDX_PAYLOAD);
+        } catch (WireFormatException e) {
+            throw new AssertionError(line.get("verb").asText() + " payload: " + e.what());
+        }
+        assertEquals(verb, payload.verb(), "decoded verb");
+        if (payload instanceof OkReply ok) {
+            assertEquals(line.get("in_re_verb").asText(), Verb.ofCode(ok.inReVerb()).name(), "decoded in-re verb");
+        }
+        if (payload instanceof Hello hello) {
+            assertEquals(PacketHeader.source(out, 0), hello.identity().address().value(), "HELLO identity = source");
+        }
+        assertEquals(HexFormat.of().formatHex(out, PacketHeader.IDX_PAYLOAD, n), HexFormat.of().formatHex(payload.toBytes()),
+                line.get("verb").asText() + " re-encoded");
+        payloadsDecoded++;
     }
 
+    private int payloadsDecoded;
+
     private Armor armor(long a, long b) {
-        String pair = Math.min(a, b) + "-" + Math.max(a, b);
-        return armors.computeIfAbsent(pair, k -> {
+        return armors.computeIfAbsent(pair(a, b), k -> new Armor(key(a, b)));
+    }
+
+    /** The per-peer key of two nodes, agreed from both sides. */
+    private byte[] key(long a, long b) {
+        return keys.computeIfAbsent(pair(a, b), k -> {
             Identity x = Objects.requireNonNull(identities.get(a), () -> "unknown node " + address(a));
             Identity y = Objects.requireNonNull(identities.get(b), () -> "unknown node " + address(b));
             byte[] key = x.agree(y);
-            assertEquals(HexFormat.of().formatHex(key), HexFormat.of().formatHex(y.agree(x)));
-            return new Armor(key);
+            assertArrayEquals(key, y.agree(x));
+            return key;
         });
+    }
+
+    private static String pair(long a, long b) {
+        return Math.min(a, b) + "-" + Math.max(a, b);
     }
 
     private Reassembler<Integer> reassembler(JsonNode line) {
