@@ -78,6 +78,11 @@ public final class Salsa20 {
         return counter;
     }
 
+    /** Moves to keystream block {@code block}; only tests need to reach far-away counters. */
+    void setBlockCounter(long block) {
+        counter = block;
+    }
+
     /**
      * {@code out[outOff, outOff+len) = in[inOff, inOff+len) XOR keystream}, continuing from the next
      * whole block. {@code in} and {@code out} may be the same range (in-place); other overlaps are
