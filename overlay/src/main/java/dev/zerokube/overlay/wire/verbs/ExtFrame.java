@@ -6,6 +6,7 @@ import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -24,9 +25,9 @@ import java.util.Objects;
  * </pre>
  * The flag bytes 1.14.1 emits are the {@code FLAGS_*} constants.
  *
- * @param com the COM's bytes, present iff flag 0x01
+ * @param com the attached COM, present iff flag 0x01
  */
-public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac from, int etherType, byte[] data)
+public record ExtFrame(NetworkId networkId, int flags, CertificateOfMembership com, Mac to, Mac from, int etherType, byte[] data)
         implements VerbPayload {
     public static final int FLAG_COM = 0x01;
     public static final int FLAG_ACK_REQUESTED = 0x10;
@@ -50,10 +51,6 @@ public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac f
         if (((flags & FLAG_COM) != 0) != (com != null)) {
             throw new IllegalArgumentException("a COM is present exactly when flag 0x01 is set");
         }
-        if (com != null) {
-            CredentialFraming.requireOne(CredentialFraming.Kind.COM, com, "COM");
-            com = com.clone();
-        }
         data = data.clone();
     }
 
@@ -64,11 +61,6 @@ public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac f
 
     public boolean ackRequested() {
         return (flags & FLAG_ACK_REQUESTED) != 0;
-    }
-
-    @Override
-    public byte[] com() {
-        return Bytes.copy(com);
     }
 
     @Override
@@ -84,7 +76,7 @@ public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac f
     public static ExtFrame decode(ByteReader r) throws WireFormatException {
         NetworkId networkId = NetworkId.decode(r);
         int flags = r.readU8("flags");
-        byte[] com = (flags & FLAG_COM) != 0 ? CredentialFraming.read(CredentialFraming.Kind.COM, r) : null;
+        CertificateOfMembership com = (flags & FLAG_COM) != 0 ? CertificateOfMembership.decode(r) : null;
         Mac to = Mac.decode(r, "destination MAC");
         Mac from = Mac.decode(r, "source MAC");
         int etherType = r.readU16("ethertype");
@@ -96,7 +88,7 @@ public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac f
         networkId.encode(w);
         w.u8(flags);
         if (com != null) {
-            w.bytes(com);
+            com.encode(w);
         }
         to.encode(w);
         from.encode(w);
@@ -106,19 +98,18 @@ public record ExtFrame(NetworkId networkId, int flags, byte[] com, Mac to, Mac f
     @Override
     public boolean equals(Object o) {
         return o instanceof ExtFrame x && x.networkId.equals(networkId) && x.flags == flags
-                && Arrays.equals(x.com, com) && x.to.equals(to) && x.from.equals(from) && x.etherType == etherType
+                && Objects.equals(x.com, com) && x.to.equals(to) && x.from.equals(from) && x.etherType == etherType
                 && Arrays.equals(x.data, data);
     }
 
     @Override
     public int hashCode() {
-        return (Objects.hash(networkId, flags, to, from, etherType) * 31 + Arrays.hashCode(com)) * 31
-                + Arrays.hashCode(data);
+        return Objects.hash(networkId, flags, com, to, from, etherType) * 31 + Arrays.hashCode(data);
     }
 
     @Override
     public String toString() {
-        return "ExtFrame[networkId=" + networkId + ", flags=" + flags + ", com=" + Bytes.hex(com) + ", to=" + to
+        return "ExtFrame[networkId=" + networkId + ", flags=" + flags + ", com=" + com + ", to=" + to
                 + ", from=" + from + ", etherType=" + Integer.toHexString(etherType) + ", data=" + Bytes.hex(data) + "]";
     }
 }

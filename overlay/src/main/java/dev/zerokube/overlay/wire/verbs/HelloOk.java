@@ -5,7 +5,10 @@ import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.World;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,7 +26,8 @@ import java.util.Objects;
  * </pre>
  * Optional parts are present as a prefix ({@code null} = absent). A single byte after the
  * address is ignored, as in 1.14.1; a length L beyond the end is an error. The worlds are kept
- * as bytes (parse them with the World codec, accepting them only from upstreams).
+ * as bytes: 1.14.1 parses them only when the responder is an upstream (or a moon seed) and skips
+ * them otherwise, so parse them with {@link #worlds()} after that check.
  */
 public record HelloOk(long timestampEcho, int protocolVersion, int majorVersion, int minorVersion, int revision,
         InetEndpoint reportedAddress, byte[] worldUpdates) implements OkBody {
@@ -80,6 +84,22 @@ public record HelloOk(long timestampEcho, int protocolVersion, int majorVersion,
     @Override
     public byte[] worldUpdates() {
         return Bytes.copy(worldUpdates);
+    }
+
+    /**
+     * The world updates as {@link World}s, in order; empty when absent. A world that does not
+     * parse, or one that runs past L, fails them all (1.14.1 drops the packet).
+     */
+    public List<World> worlds() throws WireFormatException {
+        List<World> out = new ArrayList<>();
+        if (worldUpdates == null) {
+            return out;
+        }
+        ByteReader r = new ByteReader(worldUpdates, "OK(HELLO) world updates");
+        while (r.hasRemaining()) {
+            out.add(World.decode(r));
+        }
+        return out;
     }
 
     @Override

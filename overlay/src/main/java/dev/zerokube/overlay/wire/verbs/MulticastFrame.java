@@ -7,6 +7,7 @@ import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -25,11 +26,11 @@ import java.util.Objects;
  *       [..] Ethernet payload (at most 10000 bytes)
  * </pre>
  *
- * @param com the COM's bytes, present iff flag 0x01
+ * @param com the attached COM, present iff flag 0x01
  * @param gatherLimit unsigned 32 bits; 0 unless flag 0x02
  * @param source present iff flag 0x04
  */
-public record MulticastFrame(NetworkId networkId, int flags, byte[] com, long gatherLimit, Mac source,
+public record MulticastFrame(NetworkId networkId, int flags, CertificateOfMembership com, long gatherLimit, Mac source,
         MulticastGroup group, int etherType, byte[] data) implements VerbPayload {
     public static final int FLAG_COM = 0x01;
     public static final int FLAG_GATHER_LIMIT = 0x02;
@@ -52,16 +53,7 @@ public record MulticastFrame(NetworkId networkId, int flags, byte[] com, long ga
         if (((flags & FLAG_SOURCE_MAC) != 0) != (source != null)) {
             throw new IllegalArgumentException("a source MAC is present exactly when flag 0x04 is set");
         }
-        if (com != null) {
-            CredentialFraming.requireOne(CredentialFraming.Kind.COM, com, "COM");
-            com = com.clone();
-        }
         data = data.clone();
-    }
-
-    @Override
-    public byte[] com() {
-        return Bytes.copy(com);
     }
 
     @Override
@@ -77,7 +69,7 @@ public record MulticastFrame(NetworkId networkId, int flags, byte[] com, long ga
     public static MulticastFrame decode(ByteReader r) throws WireFormatException {
         NetworkId networkId = NetworkId.decode(r);
         int flags = r.readU8("flags");
-        byte[] com = (flags & FLAG_COM) != 0 ? CredentialFraming.read(CredentialFraming.Kind.COM, r) : null;
+        CertificateOfMembership com = (flags & FLAG_COM) != 0 ? CertificateOfMembership.decode(r) : null;
         long limit = (flags & FLAG_GATHER_LIMIT) != 0 ? r.readU32("gather limit") : 0;
         Mac source = (flags & FLAG_SOURCE_MAC) != 0 ? Mac.decode(r, "source MAC") : null;
         MulticastGroup group = MulticastGroup.decode(r, "group");
@@ -91,7 +83,7 @@ public record MulticastFrame(NetworkId networkId, int flags, byte[] com, long ga
         networkId.encode(w);
         w.u8(flags);
         if (com != null) {
-            w.bytes(com);
+            com.encode(w);
         }
         if ((flags & FLAG_GATHER_LIMIT) != 0) {
             w.u32(gatherLimit);
@@ -106,19 +98,18 @@ public record MulticastFrame(NetworkId networkId, int flags, byte[] com, long ga
     @Override
     public boolean equals(Object o) {
         return o instanceof MulticastFrame x && x.networkId.equals(networkId) && x.flags == flags
-                && Arrays.equals(x.com, com) && x.gatherLimit == gatherLimit && Objects.equals(x.source, source)
+                && Objects.equals(x.com, com) && x.gatherLimit == gatherLimit && Objects.equals(x.source, source)
                 && x.group.equals(group) && x.etherType == etherType && Arrays.equals(x.data, data);
     }
 
     @Override
     public int hashCode() {
-        return (Objects.hash(networkId, flags, gatherLimit, source, group, etherType) * 31 + Arrays.hashCode(com))
-                * 31 + Arrays.hashCode(data);
+        return Objects.hash(networkId, flags, com, gatherLimit, source, group, etherType) * 31 + Arrays.hashCode(data);
     }
 
     @Override
     public String toString() {
-        return "MulticastFrame[networkId=" + networkId + ", flags=" + flags + ", com=" + Bytes.hex(com)
+        return "MulticastFrame[networkId=" + networkId + ", flags=" + flags + ", com=" + com
                 + ", gatherLimit=" + gatherLimit + ", source=" + source + ", group=" + group + ", etherType="
                 + Integer.toHexString(etherType) + ", data=" + Bytes.hex(data) + "]";
     }

@@ -6,8 +6,7 @@ import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
-import java.util.Arrays;
-import java.util.Objects;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
 
 /**
  * OK(MULTICAST_FRAME) body: gather results for a multicast frame that asked for them
@@ -22,10 +21,10 @@ import java.util.Objects;
  * [[    [..] gather results ({@link GatherResults}) -- flags &amp; 0x02 ]]
  * </pre>
  *
- * @param com the COM's bytes, present iff flag 0x01
+ * @param com the attached COM, present iff flag 0x01
  * @param results present iff flag 0x02
  */
-public record MulticastFrameOk(NetworkId networkId, MulticastGroup group, int flags, byte[] com,
+public record MulticastFrameOk(NetworkId networkId, MulticastGroup group, int flags, CertificateOfMembership com,
         GatherResults results) implements OkBody {
     public static final int FLAG_COM = 0x01;
     public static final int FLAG_GATHER_RESULTS = 0x02;
@@ -40,10 +39,6 @@ public record MulticastFrameOk(NetworkId networkId, MulticastGroup group, int fl
         }
         if (((flags & FLAG_GATHER_RESULTS) != 0) != (results != null)) {
             throw new IllegalArgumentException("gather results are present exactly when flag 0x02 is set");
-        }
-        if (com != null) {
-            CredentialFraming.requireOne(CredentialFraming.Kind.COM, com, "COM");
-            com = com.clone();
         }
     }
 
@@ -61,7 +56,7 @@ public record MulticastFrameOk(NetworkId networkId, MulticastGroup group, int fl
         NetworkId networkId = NetworkId.decode(r);
         MulticastGroup group = MulticastGroup.decode(r, "group");
         int flags = r.readU8("flags");
-        byte[] com = (flags & FLAG_COM) != 0 ? CredentialFraming.read(CredentialFraming.Kind.COM, r) : null;
+        CertificateOfMembership com = (flags & FLAG_COM) != 0 ? CertificateOfMembership.decode(r) : null;
         GatherResults results = (flags & FLAG_GATHER_RESULTS) != 0 ? GatherResults.decode(r) : null;
         return new MulticastFrameOk(networkId, group, flags, com, results);
     }
@@ -72,32 +67,10 @@ public record MulticastFrameOk(NetworkId networkId, MulticastGroup group, int fl
         group.encode(w);
         w.u8(flags);
         if (com != null) {
-            w.bytes(com);
+            com.encode(w);
         }
         if (results != null) {
             results.encode(w);
         }
-    }
-
-    @Override
-    public byte[] com() {
-        return Bytes.copy(com);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MulticastFrameOk x && x.networkId.equals(networkId) && x.group.equals(group)
-                && x.flags == flags && Arrays.equals(x.com, com) && Objects.equals(x.results, results);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(networkId, group, flags, results) * 31 + Arrays.hashCode(com);
-    }
-
-    @Override
-    public String toString() {
-        return "MulticastFrameOk[networkId=" + networkId + ", group=" + group + ", flags=" + flags + ", com="
-                + Bytes.hex(com) + ", results=" + results + "]";
     }
 }

@@ -6,8 +6,7 @@ import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
-import java.util.Arrays;
-import java.util.Objects;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
 
 /**
  * MULTICAST_GATHER (0x0d): a request for members of a multicast group (ZT1-03 §4.14).
@@ -24,9 +23,10 @@ import java.util.Objects;
  * ({@link #com()} is then null with the flag set). Bytes after the COM are ignored.
  *
  * @param gatherLimit unsigned 32 bits
- * @param com the COM's bytes; only with flag 0x01
+ * @param com the attached COM; only with flag 0x01
  */
-public record MulticastGather(NetworkId networkId, int flags, MulticastGroup group, long gatherLimit, byte[] com)
+public record MulticastGather(NetworkId networkId, int flags, MulticastGroup group, long gatherLimit,
+        CertificateOfMembership com)
         implements VerbPayload {
     public static final int FLAG_COM = 0x01;
 
@@ -40,14 +40,7 @@ public record MulticastGather(NetworkId networkId, int flags, MulticastGroup gro
             if ((flags & FLAG_COM) == 0) {
                 throw new IllegalArgumentException("a COM needs flag 0x01");
             }
-            CredentialFraming.requireOne(CredentialFraming.Kind.COM, com, "COM");
-            com = com.clone();
         }
-    }
-
-    @Override
-    public byte[] com() {
-        return Bytes.copy(com);
     }
 
     @Override
@@ -60,10 +53,10 @@ public record MulticastGather(NetworkId networkId, int flags, MulticastGroup gro
         int flags = r.readU8("flags");
         MulticastGroup group = MulticastGroup.decode(r, "group");
         long limit = r.readU32("gather limit");
-        byte[] com = null;
+        CertificateOfMembership com = null;
         if ((flags & FLAG_COM) != 0) {
             try {
-                com = CredentialFraming.read(CredentialFraming.Kind.COM, r);
+                com = CertificateOfMembership.decode(r);
             } catch (WireFormatException discarded) {
                 // 1.14.1 ignores an attached COM that does not parse; the request stands.
             }
@@ -78,24 +71,7 @@ public record MulticastGather(NetworkId networkId, int flags, MulticastGroup gro
         group.encode(w);
         w.u32(gatherLimit);
         if (com != null) {
-            w.bytes(com);
+            com.encode(w);
         }
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MulticastGather x && x.networkId.equals(networkId) && x.flags == flags
-                && x.group.equals(group) && x.gatherLimit == gatherLimit && Arrays.equals(x.com, com);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(networkId, flags, group, gatherLimit) * 31 + Arrays.hashCode(com);
-    }
-
-    @Override
-    public String toString() {
-        return "MulticastGather[networkId=" + networkId + ", flags=" + flags + ", group=" + group + ", gatherLimit="
-                + gatherLimit + ", com=" + Bytes.hex(com) + "]";
     }
 }

@@ -4,7 +4,11 @@ import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.wire.Verb;
-import dev.zerokube.overlay.wire.verbs.CredentialFraming.Kind;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.CertificateOfOwnership;
+import dev.zerokube.overlay.wire.credentials.Revocation;
+import dev.zerokube.overlay.wire.credentials.Tag;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,61 +23,30 @@ import java.util.List;
  * [2]  count, Revocations
  * [2]  count, CertificatesOfOwnership
  * </pre>
- * Old senders stop after the 0x00 or after any complete section; the missing sections read as
- * empty. {@link #encode} always writes all of them, as 1.14.1 does. Each credential is kept as its
- * exact bytes (delimited by the ZT1-05 length rules; see {@code CredentialFraming}); bytes after
- * the last section are ignored.
+ * Old senders stop after the 0x00 (or before it, at the end of the packet) or after any complete
+ * section; the missing sections read as empty. {@link #encode} always writes all of them, as
+ * 1.14.1 does. A credential that does not parse fails the whole payload (1.14.1 keeps what it
+ * added before the bad one and drops the rest). Bytes after the last section are ignored.
  */
-public record NetworkCredentials(List<byte[]> coms, List<byte[]> capabilities, List<byte[]> tags,
-        List<byte[]> revocations, List<byte[]> coos) implements VerbPayload {
+public record NetworkCredentials(List<CertificateOfMembership> coms, List<Capability> capabilities, List<Tag> tags,
+        List<Revocation> revocations, List<CertificateOfOwnership> coos) implements VerbPayload {
 
     public NetworkCredentials {
-        coms = checked(Kind.COM, coms, "COMs");
-        capabilities = checked(Kind.CAPABILITY, capabilities, "capabilities");
-        tags = checked(Kind.TAG, tags, "tags");
-        revocations = checked(Kind.REVOCATION, revocations, "revocations");
-        coos = checked(Kind.COO, coos, "COOs");
-    }
-
-    private static List<byte[]> checked(Kind kind, List<byte[]> list, String what) {
-        List<byte[]> copy = Bytes.copyAll(list, what);
-        if (kind != Kind.COM && copy.size() > 0xffff) {
-            throw new IllegalArgumentException("at most 65535 " + what);
+        coms = List.copyOf(coms);
+        capabilities = List.copyOf(capabilities);
+        tags = List.copyOf(tags);
+        revocations = List.copyOf(revocations);
+        coos = List.copyOf(coos);
+        for (List<?> section : List.of(capabilities, tags, revocations, coos)) {
+            if (section.size() > 0xffff) {
+                throw new IllegalArgumentException("a section holds at most 65535 credentials");
+            }
         }
-        for (byte[] b : copy) {
-            CredentialFraming.requireOne(kind, b, what);
-        }
-        return copy;
     }
 
     /** The controller's revocation push: no COM, one revocation ({@code ncSendRevocation}). */
-    public static NetworkCredentials ofRevocation(byte[] revocation) {
+    public static NetworkCredentials ofRevocation(Revocation revocation) {
         return new NetworkCredentials(List.of(), List.of(), List.of(), List.of(revocation), List.of());
-    }
-
-    @Override
-    public List<byte[]> coms() {
-        return Bytes.copyAll(coms, "COMs");
-    }
-
-    @Override
-    public List<byte[]> capabilities() {
-        return Bytes.copyAll(capabilities, "capabilities");
-    }
-
-    @Override
-    public List<byte[]> tags() {
-        return Bytes.copyAll(tags, "tags");
-    }
-
-    @Override
-    public List<byte[]> revocations() {
-        return Bytes.copyAll(revocations, "revocations");
-    }
-
-    @Override
-    public List<byte[]> coos() {
-        return Bytes.copyAll(coos, "COOs");
     }
 
     @Override
@@ -82,62 +55,50 @@ public record NetworkCredentials(List<byte[]> coms, List<byte[]> capabilities, L
     }
 
     public static NetworkCredentials decode(ByteReader r) throws WireFormatException {
-        List<byte[]> coms = new ArrayList<>();
+        List<CertificateOfMembership> coms = new ArrayList<>();
         while (r.hasRemaining() && r.array()[r.position()] != 0) {
-            coms.add(CredentialFraming.read(Kind.COM, r));
+            coms.add(CertificateOfMembership.decode(r));
         }
         if (r.hasRemaining()) {
             r.skip(1, "end of COMs");
         }
-        List<byte[]> caps = section(Kind.CAPABILITY, r, "capability");
-        List<byte[]> tags = section(Kind.TAG, r, "tag");
-        List<byte[]> revocations = section(Kind.REVOCATION, r, "revocation");
-        List<byte[]> coos = section(Kind.COO, r, "COO");
+        List<Capability> caps = new ArrayList<>();
+        List<Tag> tags = new ArrayList<>();
+        List<Revocation> revocations = new ArrayList<>();
+        List<CertificateOfOwnership> coos = new ArrayList<>();
+        for (int i = sectionCount(r, "capability"); i > 0; i--) {
+            caps.add(Capability.decode(r));
+        }
+        for (int i = sectionCount(r, "tag"); i > 0; i--) {
+            tags.add(Tag.decode(r));
+        }
+        for (int i = sectionCount(r, "revocation"); i > 0; i--) {
+            revocations.add(Revocation.decode(r));
+        }
+        for (int i = sectionCount(r, "COO"); i > 0; i--) {
+            coos.add(CertificateOfOwnership.decode(r));
+        }
         return new NetworkCredentials(coms, caps, tags, revocations, coos);
     }
 
-    private static List<byte[]> section(Kind kind, ByteReader r, String what) throws WireFormatException {
-        List<byte[]> list = new ArrayList<>();
-        if (!r.hasRemaining()) {
-            return list;
-        }
-        int count = r.readU16(what + " count");
-        for (int i = 0; i < count; i++) {
-            list.add(CredentialFraming.read(kind, r));
-        }
-        return list;
+    // A section that is not there at all counts as empty; one that starts must be complete.
+    private static int sectionCount(ByteReader r, String what) throws WireFormatException {
+        return r.hasRemaining() ? r.readU16(what + " count") : 0;
     }
 
     @Override
     public void encode(ByteWriter w) {
-        for (byte[] com : coms) {
-            w.bytes(com);
+        for (CertificateOfMembership com : coms) {
+            com.encode(w);
         }
         w.u8(0);
-        for (List<byte[]> section : List.of(capabilities, tags, revocations, coos)) {
-            w.u16(section.size());
-            for (byte[] b : section) {
-                w.bytes(b);
-            }
-        }
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NetworkCredentials x && Bytes.equal(x.coms, coms)
-                && Bytes.equal(x.capabilities, capabilities) && Bytes.equal(x.tags, tags)
-                && Bytes.equal(x.revocations, revocations) && Bytes.equal(x.coos, coos);
-    }
-
-    @Override
-    public int hashCode() {
-        return (((Bytes.hash(coms) * 31 + Bytes.hash(capabilities)) * 31 + Bytes.hash(tags)) * 31
-                + Bytes.hash(revocations)) * 31 + Bytes.hash(coos);
-    }
-
-    @Override
-    public String toString() {
-        return "NetworkCredentials[coms=" + Bytes.hex(coms) + ", capabilities=" + Bytes.hex(capabilities) + ", tags="
-                + Bytes.hex(tags) + ", revocations=" + Bytes.hex(revocations) + ", coos=" + Bytes.hex(coos) + "]";
+        w.u16(capabilities.size());
+        capabilities.forEach(c -> c.encode(w));
+        w.u16(tags.size());
+        tags.forEach(t -> t.encode(w));
+        w.u16(revocations.size());
+        revocations.forEach(v -> v.encode(w));
+        w.u16(coos.size());
+        coos.forEach(c -> c.encode(w));
     }
 }

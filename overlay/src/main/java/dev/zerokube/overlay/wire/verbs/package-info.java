@@ -12,8 +12,8 @@
  * to the same bytes). Lengths from the wire are checked against the bytes present before
  * anything is allocated.
  *
- * <p>Credentials (COM, Capability, Tag, Revocation, COO) inside verbs are kept as their exact
- * byte ranges, delimited by the length rules of ZT1-05; parse them with the credential types.
- * World updates in OK(HELLO) and dictionaries are likewise kept as bytes. Sans-I/O.
+ * <p>Credentials inside verbs are the {@code wire.credentials} types. World updates in
+ * OK(HELLO) and dictionaries (config chunks, request metadata, error data, traces) are kept as
+ * bytes, because 1.14.1 parses them only after a trust check or reassembly. Sans-I/O.
  */
 package dev.zerokube.overlay.wire.verbs;

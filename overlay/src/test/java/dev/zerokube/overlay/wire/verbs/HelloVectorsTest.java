@@ -13,6 +13,7 @@ import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.World;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -136,9 +137,15 @@ class HelloVectorsTest {
         OkReply built = new OkReply(Vectors.hex64(f, "in_re_packet_id"), new HelloOk(f.get("timestamp_echo").asLong(),
                 12, 1, 14, 1, InetEndpoint.parse(line.get("received_from").asText()), hex(f, "world_update")));
         assertArrayEquals(payload, built.toBytes());
-        if (body.worldUpdates().length > 0) {
-            // The planet update starts with world type 1 (planet).
-            assertEquals(1, body.worldUpdates()[0]);
+        // The update parses as worlds: the one carried is 1.14.1's default planet (world.jsonl).
+        List<World> worlds = body.worlds();
+        if (body.worldUpdates().length == 0) {
+            assertEquals(List.of(), worlds);
+        } else {
+            JsonNode planet = Vectors.read("world.jsonl").stream()
+                    .filter(l -> l.get("kind").asText().equals("planet")).findFirst().orElseThrow();
+            assertEquals(1, worlds.size());
+            assertArrayEquals(hex(planet, "serialized"), worlds.get(0).toBytes());
         }
     }
 }

@@ -1,12 +1,19 @@
 package dev.zerokube.overlay.wire.verbs;
 
+import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.ByteWriter;
+import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.credentials.Capability;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.CertificateOfOwnership;
+import dev.zerokube.overlay.wire.credentials.Revocation;
+import dev.zerokube.overlay.wire.credentials.Tag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -99,23 +106,25 @@ final class RandomPayloads {
         return out;
     }
 
-    // ---- credentials, framed as ZT1-05 says ----
+    // ---- credentials: random bytes in the ZT1-05 layouts, read by the credential codecs ----
 
     void signatureBlock(ByteWriter w) {
-        if (rnd.nextInt(4) == 0) {
-            byte[] other = bytes(20);
-            w.u8(2 + rnd.nextInt(10)).u16(other.length).bytes(other);
-        } else {
-            w.u8(1).u16(96).bytes(exactly(96));
+        w.u8(1).u16(96).bytes(exactly(96));
+    }
+
+    private static <T> T read(byte[] bytes, Decoder<T> decoder) {
+        try {
+            return decoder.decode(new ByteReader(bytes, "generated credential"));
+        } catch (WireFormatException e) {
+            throw new IllegalStateException("generated credential does not decode: " + e.what(), e);
         }
     }
 
-    void extension(ByteWriter w) {
-        byte[] ext = rnd.nextInt(4) == 0 ? bytes(10) : new byte[0];
-        w.u16(ext.length).bytes(ext);
+    private interface Decoder<T> {
+        T decode(ByteReader r) throws WireFormatException;
     }
 
-    byte[] com() {
+    CertificateOfMembership com() {
         ByteWriter w = new ByteWriter();
         int n = rnd.nextInt(9);
         w.u8(1).u16(n);
@@ -129,17 +138,16 @@ final class RandomPayloads {
         } else {
             w.u40(nodeAddress().value()).bytes(exactly(96));
         }
-        return w.toByteArray();
+        return read(w.toByteArray(), CertificateOfMembership::decode);
     }
 
-    byte[] capability() {
+    Capability capability() {
         ByteWriter w = new ByteWriter();
         w.u64(rnd.nextLong()).u64(rnd.nextLong()).u32(u32());
-        int rules = rnd.nextInt(6);
+        int rules = rnd.nextInt(4);
         w.u16(rules);
         for (int i = 0; i < rules; i++) {
-            byte[] v = bytes(12);
-            w.u8(u8()).u8(v.length).bytes(v);
+            w.u8(rnd.nextInt(2)).u8(0); // DROP or ACCEPT, no payload
         }
         int max = 1 + rnd.nextInt(7);
         w.u8(max);
@@ -148,34 +156,39 @@ final class RandomPayloads {
             w.u40(nodeAddress().value()).u40(nodeAddress().value());
             signatureBlock(w);
         }
-        w.u40(0);
-        extension(w);
-        return w.toByteArray();
+        w.u40(0).u16(0);
+        return read(w.toByteArray(), Capability::decode);
     }
 
-    byte[] tag() {
+    Tag tag() {
         ByteWriter w = new ByteWriter();
-        w.bytes(exactly(34));
+        w.u64(rnd.nextLong()).u64(rnd.nextLong()).u32(u32()).u32(u32()).u40(nodeAddress().value())
+                .u40(nodeAddress().value());
         signatureBlock(w);
-        extension(w);
-        return w.toByteArray();
+        w.u16(0);
+        return read(w.toByteArray(), Tag::decode);
     }
 
-    byte[] revocation() {
+    Revocation revocation() {
         ByteWriter w = new ByteWriter();
-        w.bytes(exactly(51));
+        w.u32(0).u32(u32()).u64(rnd.nextLong()).u32(0).u32(u32()).u64(rnd.nextLong()).u64(rnd.nextLong())
+                .u40(nodeAddress().value()).u40(nodeAddress().value()).u8(1 + rnd.nextInt(4));
         signatureBlock(w);
-        extension(w);
-        return w.toByteArray();
+        w.u16(0);
+        return read(w.toByteArray(), Revocation::decode);
     }
 
-    byte[] coo() {
+    CertificateOfOwnership coo() {
         ByteWriter w = new ByteWriter();
         int things = rnd.nextInt(17);
-        w.bytes(exactly(28)).u16(things).bytes(exactly(17 * things)).bytes(exactly(10));
+        w.u64(rnd.nextLong()).u64(rnd.nextLong()).u64(rnd.nextLong()).u32(u32()).u16(things);
+        for (int i = 0; i < things; i++) {
+            w.u8(rnd.nextInt(4)).bytes(exactly(16));
+        }
+        w.u40(nodeAddress().value()).u40(nodeAddress().value());
         signatureBlock(w);
-        extension(w);
-        return w.toByteArray();
+        w.u16(0);
+        return read(w.toByteArray(), CertificateOfOwnership::decode);
     }
 
     // ---- payloads ----
@@ -283,7 +296,7 @@ final class RandomPayloads {
 
     MulticastGather gather() {
         int flags = u8();
-        byte[] com = (flags & 1) != 0 && rnd.nextInt(4) != 0 ? com() : null;
+        CertificateOfMembership com = (flags & 1) != 0 && rnd.nextInt(4) != 0 ? com() : null;
         return new MulticastGather(networkId(), flags, group(), u32(), com);
     }
 
