@@ -141,11 +141,22 @@ public record CertificateOfOwnership(NetworkId networkId, long timestampMs, long
 
     /** Whether some thing is this IP address (4 or 16 bytes). */
     public boolean owns(byte[] ip) {
-        return things.stream().anyMatch(t -> t.isIp(ip));
+        for (Thing t : things) {
+            if (t.isIp(ip)) {
+                return true;
+            }
+        }
+        return false;
     }
 
+    /** Whether some thing is this MAC. */
     public boolean owns(Mac mac) {
-        return things.stream().anyMatch(t -> t.isMac(mac));
+        for (Thing t : things) {
+            if (t.isMac(mac)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static CertificateOfOwnership decode(ByteReader r) throws WireFormatException {
