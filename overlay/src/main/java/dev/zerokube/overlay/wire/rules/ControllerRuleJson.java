@@ -247,8 +247,12 @@ public final class ControllerRuleJson {
         return 0;
     }
 
-    /** 1.14.1's {@code OSUtils::jsonString}: strings as is, numbers in decimal, booleans as 1/0. */
-    static String jsonString(Object v, String dfl) {
+    /**
+     * 1.14.1's {@code OSUtils::jsonString}: strings as is, numbers in decimal, booleans as 1/0.
+     * Public because every lenient read of the controller's JSON records goes through these
+     * readers (the controller package maps whole network and member records with them).
+     */
+    public static String jsonString(Object v, String dfl) {
         return switch (v) {
             case String s -> s;
             case Number n -> Long.toUnsignedString(toU64(n));
@@ -258,7 +262,7 @@ public final class ControllerRuleJson {
     }
 
     /** 1.14.1's {@code OSUtils::jsonInt}: numbers cast to u64, decimal strings, booleans as 1/0. */
-    static long jsonInt(Object v, long dfl) {
+    public static long jsonInt(Object v, long dfl) {
         return switch (v) {
             case Number n -> toU64(n);
             case String s -> strtoull(s, 10);
@@ -268,7 +272,7 @@ public final class ControllerRuleJson {
     }
 
     /** 1.14.1's {@code OSUtils::jsonBool}: numbers above 0, strings starting with t, T or 1. */
-    static boolean jsonBool(Object v, boolean dfl) {
+    public static boolean jsonBool(Object v, boolean dfl) {
         return switch (v) {
             case Boolean b -> b;
             case Number n -> toU64(n) != 0;
@@ -293,7 +297,7 @@ public final class ControllerRuleJson {
      * optional {@code 0x} in base 16, then as many digits as parse; saturates on overflow; 0 if
      * no digits.
      */
-    static long strtoull(String s, int radix) {
+    public static long strtoull(String s, int radix) {
         int i = 0;
         int n = s.length();
         while (i < n && (s.charAt(i) == ' ' || (s.charAt(i) >= '\t' && s.charAt(i) <= '\r'))) {
