@@ -1,6 +1,7 @@
 package dev.zerokube.sidecar;
 
 import dev.zerokube.sidecar.idtool.IdToolCommand;
+import dev.zerokube.sidecar.inspect.InspectCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.function.Supplier;
 /** The {@code zerokube} command line: dispatches to one {@link Command} per subcommand. */
 public final class Main {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
-            "idtool", IdToolCommand::new);
+            "idtool", IdToolCommand::new,
+            "inspect", InspectCommand::new);
 
     private Main() {}
 
@@ -49,6 +51,7 @@ public final class Main {
 
                 commands:
                   idtool generate|validate|getpublic|sign|verify ...   identities, as zerotier-idtool
+                  inspect [-j] --home DIR... CAPTURE                  dissect a capture of ZeroTier traffic
                 """);
     }
 }
