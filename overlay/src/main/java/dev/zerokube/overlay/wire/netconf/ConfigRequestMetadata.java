@@ -1,6 +1,7 @@
 package dev.zerokube.overlay.wire.netconf;
 
 import dev.zerokube.overlay.wire.Dictionary;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -100,9 +101,14 @@ public record ConfigRequestMetadata(
      * The dictionary in 1.14.1's key order.
      *
      * @throws IllegalStateException if the text does not fit the 1024-byte capacity (only a very
-     *     long {@code o} or {@code a} can cause it)
+     *     long {@code o} or {@code a} can cause it), or if {@code a} is longer than the 511 bytes a
+     *     1.14.1 controller reads of it (it would be cut, i.e. present another credential)
      */
     public Dictionary toDictionary() {
+        if (auth.isPresent() && cStringBytes(auth.get()) > AUTH_BUFFER - 1) {
+            throw new IllegalStateException("config request metadata: a (" + cStringBytes(auth.get())
+                    + " bytes) is longer than the " + (AUTH_BUFFER - 1) + " bytes a controller reads");
+        }
         Dictionary.Builder b = Dictionary.builder(Dictionary.CONFIG_REQUEST_METADATA_CAPACITY);
         boolean ok = b.addUnsigned("v", configVersion)
                 && b.addUnsigned("vend", vendor)
@@ -123,6 +129,12 @@ public record ConfigRequestMetadata(
                     + Dictionary.CONFIG_REQUEST_METADATA_CAPACITY + " bytes");
         }
         return b.build();
+    }
+
+    // What the dictionary writes of a text value: its UTF-8 bytes up to the first NUL.
+    private static int cStringBytes(String text) {
+        int nul = text.indexOf('\0');
+        return (nul < 0 ? text : text.substring(0, nul)).getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** The dictionary text, as carried in NETWORK_CONFIG_REQUEST after its 16-bit length. */
