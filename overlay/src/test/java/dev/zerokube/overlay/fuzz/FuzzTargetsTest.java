@@ -14,20 +14,28 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-// Goal: every fuzz target really gets fuzzed in CI.
+// Goal: every fuzz target lives in this package and really gets fuzzed in CI.
 // Method: Jazzer fuzzes one @FuzzTest per JVM and the overlay pom gives each target class its own
-// surefire execution; check that each *FuzzTest class holds exactly one @FuzzTest and that the
-// pom names it in an execution.
+// surefire execution; check over all overlay test classes that every @FuzzTest is in a *FuzzTest
+// class of this package holding exactly one, and that the pom names that class in an execution.
 class FuzzTargetsTest {
     @Test
     void everyTargetHasOneFuzzTestAndAFuzzingExecution() throws IOException {
         String pom = Files.readString(overlayPom());
-        List<JavaClass> targets = new ClassFileImporter()
+        List<JavaClass> withFuzzTests = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-                .importPackages(getClass().getPackageName())
+                .importPackages("dev.zerokube.overlay")
                 .stream()
+                .filter(c -> c.getMethods().stream().anyMatch(m -> m.isAnnotatedWith(FuzzTest.class)))
+                .toList();
+        for (JavaClass c : withFuzzTests) {
+            assertEquals(getClass().getPackageName(), c.getPackageName(),
+                    c.getName() + ": fuzz targets live in one place, this package (docs/fuzzing.md)");
+        }
+        List<JavaClass> targets = withFuzzTests.stream()
                 .filter(c -> c.getSimpleName().endsWith("FuzzTest"))
                 .toList();
+        assertEquals(withFuzzTests.size(), targets.size(), "a class with @FuzzTest is not named *FuzzTest");
         assertFalse(targets.isEmpty(), "no fuzz targets found");
         for (JavaClass target : targets) {
             long fuzzTests = target.getMethods().stream().filter(m -> m.isAnnotatedWith(FuzzTest.class)).count();

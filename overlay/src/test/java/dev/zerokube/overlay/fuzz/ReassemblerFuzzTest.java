@@ -2,6 +2,7 @@ package dev.zerokube.overlay.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -25,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 // their bounds whatever sequence of datagrams arrives.
 // Method: the input is a sequence of datagrams (Framing), offered in order to a small
 // reassembler (3 packets, the minimum pool) with the clock advancing 1 s per datagram. Checks:
-// a decoded fragment re-encodes to its bytes; the reassembler's counters stay within their caps;
+// a decoded fragment re-encodes to its bytes; a flagged head is never refused as invalid; the
+// reassembler's counters stay within their caps;
 // and every packet it completes is exactly an offered head followed by offered fragment payloads
 // of the same packet id, in number order (a model that remembers every piece offered).
 class ReassemblerFuzzTest {
@@ -88,6 +90,9 @@ class ReassemblerFuzzTest {
                     packetId = PacketHeader.packetId(d, 0);
                     model.computeIfAbsent(packetId, k -> new Offered()).heads.add(d);
                     status = reassembler.onHead(d, 0, d.length, i, nowMs, out, 0);
+                    if (PacketHeader.isFragmented(d, 0)) {
+                        assertNotEquals(Reassembler.Status.INVALID, status, "a classified, flagged head is a valid piece");
+                    }
                 }
                 default -> {
                     continue;

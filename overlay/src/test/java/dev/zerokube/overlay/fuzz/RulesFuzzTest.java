@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.wire.rules.ControllerRuleJson;
 import dev.zerokube.overlay.wire.rules.RuleCodec;
 import dev.zerokube.overlay.wire.rules.RuleEntry;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 // Goal: the binary rule table decoder (key R of a network config, capability rules) is total.
 // Method: decode any bytes as a base table and as a counted capability list (count from the
 // first byte); decoded entries re-encode to a table that decodes to equal entries and whose
-// encoding is stable.
+// encoding is stable, and render as controller JSON.
 class RulesFuzzTest {
     static Stream<Arguments> seeds() {
         return FuzzSeeds.builder()
@@ -51,5 +52,6 @@ class RulesFuzzTest {
                 Integer.MAX_VALUE));
         assertRoundTrip(entries, again, "rule table");
         assertArrayEquals(encoded, RuleCodec.encodeTable(again), "encoding of decoded entries is stable");
+        ControllerRuleJson.renderAll(entries); // the controller shows received rules as JSON
     }
 }
