@@ -34,6 +34,20 @@ final class ControllerFixtures {
         }
     }
 
+    private static final Map<String, Identity> GENERATED = new java.util.HashMap<>();
+
+    /** Generated identity genNN of identities.jsonl, with its private key (gen03 = 569957c763). */
+    static synchronized Identity gen(int n) {
+        if (GENERATED.isEmpty()) {
+            for (JsonNode l : Vectors.read("identities.jsonl")) {
+                if (l.get("category").asText().equals("valid_generated")) {
+                    GENERATED.put(l.get("label").asText(), identity(l.get("identity").asText()));
+                }
+            }
+        }
+        return GENERATED.get(String.format("gen%02d", n));
+    }
+
     static Identity identity(String text) {
         try {
             return Identity.parse(text.trim());
