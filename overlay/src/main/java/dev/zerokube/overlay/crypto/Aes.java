@@ -28,7 +28,6 @@ public final class Aes {
 
     private static final VarHandle BE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Bytes of keystream made per ECB call: big enough for the intrinsic to pipeline, small enough for L1. */
     private static final int CHUNK = 4096;
 
@@ -89,19 +88,18 @@ public final class Aes {
         while (len > 0) {
             int chunk = Math.min(len, CHUNK);
             int chunkBlocks = (chunk + BLOCK_LENGTH - 1) / BLOCK_LENGTH;
-            for (int b = 0, p = 0; b < chunkBlocks; b++, p += BLOCK_LENGTH) {
+            for (int p = 0, end = chunkBlocks * BLOCK_LENGTH; p < end; p += BLOCK_LENGTH) {
                 BE_LONG.set(blocks, p, prefixHigh);
                 BE_INT.set(blocks, p + 8, prefixLow);
                 BE_INT.set(blocks, p + 12, count++);
             }
             ecb(encryptor, blocks, 0, ks, 0, chunkBlocks * BLOCK_LENGTH);
-            int i = 0;
-            for (; i + 8 <= chunk; i += 8) {
-                LE_LONG.set(out, outOff + i, (long) LE_LONG.get(in, inOff + i) ^ (long) LE_LONG.get(ks, i));
+            // XOR into the scratch and copy out: C2 vectorises this loop shape (one array written),
+            // which is several times faster than XORing into out directly (measured).
+            for (int i = 0; i < chunk; i++) {
+                ks[i] ^= in[inOff + i];
             }
-            for (; i < chunk; i++) {
-                out[outOff + i] = (byte) (in[inOff + i] ^ ks[i]);
-            }
+            System.arraycopy(ks, 0, out, outOff, chunk);
             inOff += chunk;
             outOff += chunk;
             len -= chunk;
