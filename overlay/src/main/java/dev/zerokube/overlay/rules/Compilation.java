@@ -527,7 +527,7 @@ final class Compilation {
                 }
                 case "tee", "watch" -> {
                     if (!(next instanceof Block args)) {
-                        throw error(token, "The tee and watch actions require two parameters (max length or 0 for all,"
+                        throw error(token, "The tee and watch actions require two paremters (max length or 0 for all,"
                                 + " target).", "'" + action + "', a length (-1 or 0..65535), a 10-digit address");
                     }
                     k++;
@@ -573,6 +573,10 @@ final class Compilation {
             }
             strictArgCount = checkParameterList(nameToken, name.substring(paren), false);
             name = name.substring(0, paren);
+        }
+        if (OBJECT_PROPERTY_NAMES.contains(name)) {
+            // 1.14.1 finds an inherited object property, takes it for a macro and fails internally.
+            throw crash(nameToken, "Macro name not found.", "the name of a defined macro, in lower case");
         }
         Macro macro = macros.get(name);
         if (macro == null) {
