@@ -34,6 +34,7 @@ final class Compilation {
     /** Bounds on work in both modes (1.14.1 has none, and recursion or doubling macros never end). */
     static final int EXPANSIONS_MAX = 1 << 16;
     static final int ENTRIES_EMITTED_MAX = 1 << 16;
+    static final int INCLUDE_DEPTH_MAX = 256;
 
     private static final Set<String> RESERVED_WORDS = Set.of("macro", "tag", "cap", "default", "drop", "accept",
             "tee", "watch", "redirect", "break", "priority", "ztsrc", "ztdest", "vlan", "vlanpcp", "vlandei",
@@ -104,30 +105,26 @@ final class Compilation {
 
     private static final class TagDef {
         final String name;
-        final Token nameToken;
         double id = -1;
         Token idToken;
         Object defaultValue; // null, a String while defining, then a Double (number) once resolved
         final Map<String, Double> enums = new LinkedHashMap<>();
         final Map<String, Integer> flags = new LinkedHashMap<>();
 
-        TagDef(String name, Token nameToken) {
+        TagDef(String name) {
             this.name = name;
-            this.nameToken = nameToken;
         }
     }
 
     private static final class CapDef {
         final String name;
-        final Token nameToken;
         double id = -1;
         boolean isDefault;
         final List<Node> body = new ArrayList<>();
         Table table;
 
-        CapDef(String name, Token nameToken) {
+        CapDef(String name) {
             this.name = name;
-            this.nameToken = nameToken;
         }
     }
 
@@ -144,6 +141,8 @@ final class Compilation {
     private final Map<String, Macro> macros = new HashMap<>();
     private final Map<String, TagDef> tags = new LinkedHashMap<>();
     private final Map<String, CapDef> caps = new LinkedHashMap<>();
+    private final Map<Long, CapDef> capsById = new HashMap<>();
+    private final Map<Long, TagDef> tagsById = new HashMap<>();
     private final List<Macro> expanding = new ArrayList<>();
     private int expansions;
     private int emitted;
@@ -292,7 +291,7 @@ final class Compilation {
         List<Node> items = block.items();
         Token nameToken = block.firstToken();
         String name = definedName(nameToken, Js.lower(nameToken.text()), "tag", tags);
-        TagDef tag = new TagDef(name, nameToken);
+        TagDef tag = new TagDef(name);
         Token defaultToken = null;
         for (int k = 1; k < items.size(); k++) {
             Token keywordToken = tagToken(items.get(k));
@@ -380,13 +379,10 @@ final class Compilation {
         if (tag.defaultValue instanceof String text) {
             tag.defaultValue = resolveTagDefault(tag, text, defaultToken);
         }
-        if (strict) {
-            for (TagDef other : tags.values()) {
-                if (other.id == tag.id) {
-                    quirk(tag.idToken, "Tag id " + Js.integral(tag.id) + " is also the id of tag '" + other.name
-                            + "'; the controller would keep only one of them.", "a tag id not used by another tag");
-                }
-            }
+        TagDef other = tagsById.putIfAbsent(Js.integral(tag.id), tag);
+        if (other != null) {
+            quirk(tag.idToken, "Tag id " + Js.integral(tag.id) + " is also the id of tag '" + other.name
+                    + "'; the controller would keep only one of them.", "a tag id not used by another tag");
         }
         tags.put(name, tag);
     }
@@ -457,7 +453,7 @@ final class Compilation {
         List<Node> items = block.items();
         Token nameToken = block.firstToken();
         String name = definedName(nameToken, Js.lower(nameToken.text()), "capability", caps);
-        CapDef cap = new CapDef(name, nameToken);
+        CapDef cap = new CapDef(name);
         for (int k = 1; k < items.size(); k++) {
             Node item = items.get(k);
             String word = item instanceof Token t ? Js.lower(t.text()) : "";
@@ -473,10 +469,8 @@ final class Compilation {
                 if (id < 0 || id > U32_MAX) {
                     throw error(item, "Invalid or out of range capability ID.", "a capability id 0..4294967295");
                 }
-                for (CapDef other : caps.values()) {
-                    if (other.id == id) {
-                        throw error(item, "Duplicate capability ID.", "an id no other capability has");
-                    }
+                if (capsById.containsKey(Js.integral(id))) {
+                    throw error(item, "Duplicate capability ID.", "an id no other capability has");
                 }
                 strictNumber((Token) valueNode, false);
                 cap.id = id;
@@ -491,6 +485,7 @@ final class Compilation {
                     "'id' and a number in the capability definition");
         }
         caps.put(name, cap);
+        capsById.put(Js.integral(cap.id), cap);
     }
 
     // ---------------------------------------------------------------- pass 3: rendering
@@ -599,6 +594,10 @@ final class Compilation {
             // 1.14.1 recurses until its stack overflows and reports an internal error.
             throw crash(nameToken, "Macro '" + macro.name() + "' includes itself, directly or through other macros.",
                     "macros that do not include themselves");
+        }
+        if (expanding.size() >= INCLUDE_DEPTH_MAX) {
+            throw error(nameToken, "Macros nested too deeply (more than " + INCLUDE_DEPTH_MAX + " includes deep).",
+                    "fewer nested includes");
         }
         if (++expansions > EXPANSIONS_MAX) {
             throw error(nameToken, "Too many macro expansions (more than " + EXPANSIONS_MAX + ").",

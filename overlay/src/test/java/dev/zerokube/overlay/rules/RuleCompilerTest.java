@@ -267,6 +267,29 @@ class RuleCompilerTest {
     }
 
     @Test
+    void longIncludeChainsAreBoundedBeforeTheStackIs() {
+        StringBuilder src = new StringBuilder("macro m0\n accept dport 1 ;\n;\n");
+        for (int i = 1; i <= 20_000; i++) {
+            src.append("macro m").append(i).append("\n include m").append(i - 1).append("\n;\n");
+        }
+        src.append("include m20000");
+        RuleSyntaxException e = refusedAsZeroTier(src.toString());
+        assertTrue(e.reason().contains("nested too deeply"), e.reason());
+    }
+
+    @Test
+    void manyCapabilitiesAndTagsCompile() throws Exception {
+        StringBuilder src = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) {
+            src.append("cap c").append(i).append(" id ").append(i).append(" ;\ntag t").append(i).append(" id ")
+                    .append(i).append(" ;\n");
+        }
+        CompiledRules c = RuleCompiler.compile(src.append("accept;").toString());
+        assertEquals(50_000, c.capabilities().size());
+        assertEquals(50_000, c.tags().size());
+    }
+
+    @Test
     void deeplyNestedBlocksDoNotOverflowTheStack() throws Exception {
         // Each 'accept' opens a block inside the previous one.
         String closed = "accept ".repeat(200_000) + "x";
@@ -335,7 +358,7 @@ class RuleCompilerTest {
         assertTrue(icmp.containsKey("icmpCode"));
         assertNull(icmp.get("icmpCode"));
         assertThrows(UnsupportedOperationException.class, () -> c.configJson().put("x", 1));
-        assertThrows(UnsupportedOperationException.class, () -> ((List<Object>) c.configJson().get("rules")).clear());
+        assertThrows(UnsupportedOperationException.class, () -> ((List<?>) c.configJson().get("rules")).clear());
         assertThrows(UnsupportedOperationException.class, () -> c.rules().clear());
     }
 
