@@ -1,7 +1,18 @@
 /**
- * The node state machine (ZT1-07, ZT1-08): peers, paths, topology, switch, multicast and
- * virtual networks, driven by packets, frames and time passed in.
+ * The node state machine (ZT1-07, ZT1-02 §13–§14, ZT1-03): peers, paths, roots and worlds,
+ * the switch (receive, send, relay), driven by datagrams and time passed in.
  *
- * <p>Sans-I/O: effects leave through a host interface; no sockets, files, threads or clocks.
+ * <p>Start at {@link dev.zerokube.overlay.node.Node} (inputs, deadlines, threading and buffer
+ * rules) and {@link dev.zerokube.overlay.node.NodeHost} (every effect). Inside, one class per
+ * protocol concept: {@code Topology} (peer table, canonical paths, worlds, upstreams),
+ * {@code Peer} and {@code Path} (state and path selection), {@code Switch} (receive and send
+ * pipelines, packets waiting for WHOIS), {@code Relay} (forwarding and RENDEZVOUS),
+ * {@code PacketHandler} (what each verb does), {@code Keepalive} (the 5 s contact round),
+ * {@code Transmitter} (composing, armoring and cipher choice), {@link dev.zerokube.overlay.node.Timing}
+ * (every ZeroTier timer).
+ *
+ * <p>May depend on {@code codec}, {@code crypto}, {@code identity} and {@code wire}. Sans-I/O:
+ * effects leave through {@code NodeHost}; no sockets, files, threads, locks, clocks or logging.
+ * Virtual networks (config, frames, multicast) come in a later slice.
  */
 package dev.zerokube.overlay.node;

@@ -1,0 +1,134 @@
+package dev.zerokube.overlay.node;
+
+import dev.zerokube.overlay.wire.InetEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The 5-second contact round (1.14.1's {@code processBackgroundTasks} ping check and
+ * {@code Peer::doPingAndKeepalive}, ZT1-07 §2.7, §4.3):
+ *
+ * <ul>
+ *   <li>each root with a path gets, about every 225 s, a full HELLO on each of its non-expired
+ *       paths; a root without paths gets a HELLO to one random stable endpoint per family every
+ *       5 s until it answers; if nothing could be sent directly, a HELLO goes to it through the
+ *       best root;</li>
+ *   <li>each active peer (frames within 500 s) gets a full HELLO per path every 60 s and an ECHO
+ *       on any path idle for 14 s;</li>
+ *   <li>expired path slots of the peers processed are given up;</li>
+ *   <li>the node is online while a root was heard within 500 s (or it is a root itself).</li>
+ * </ul>
+ *
+ * 1.14.1 also sends, every 5 s, a WHOIS for each root it did not just contact (ZT1-07 §10 item 5);
+ * that is an accident of its code, and a zerokube leaf does not copy it.
+ */
+final class Keepalive {
+    private final Topology topology;
+    private final Transmitter tx;
+    private final NodeHost host;
+    private final List<Peer> scratch = new ArrayList<>();
+    private boolean online;
+
+    Keepalive(Topology topology, Transmitter tx, NodeHost host) {
+        this.topology = topology;
+        this.tx = tx;
+        this.host = host;
+    }
+
+    boolean isOnline() {
+        return online;
+    }
+
+    void pingCheck(long nowMs) {
+        Peer bestUpstream = topology.bestUpstream(nowMs);
+        long lastFromUpstreamMs = Timing.NEVER_MS;
+        for (long a : topology.upstreamAddresses()) {
+            Peer p = topology.peer(a);
+            if (p != null) {
+                lastFromUpstreamMs = Math.max(lastFromUpstreamMs, p.lastReceiveMs);
+            }
+        }
+        scratch.clear();
+        topology.forEachPeer(scratch::add);
+        for (Peer p : scratch) {
+            if (topology.isUpstream(p.address)) {
+                contactUpstream(p, bestUpstream, nowMs);
+            } else if (p.isActive(nowMs)) {
+                pingAndKeepalive(p, nowMs);
+            }
+        }
+        scratch.clear();
+        boolean nowOnline = nowMs - lastFromUpstreamMs < Timing.PEER_ACTIVITY_TIMEOUT_MS || topology.amUpstream();
+        if (nowOnline != online) {
+            online = nowOnline;
+            host.onEvent(new NodeEvent.Online(nowOnline));
+        }
+    }
+
+    private void contactUpstream(Peer root, Peer bestUpstream, long nowMs) {
+        long throttleMs = root.pathCount() > 0 ? Timing.UPSTREAM_CONTACT_INTERVAL_MS : 0;
+        if (nowMs - root.lastSentFullHelloMs <= throttleMs) {
+            return;
+        }
+        int sentFamilies = pingAndKeepalive(root, nowMs);
+        boolean contacted = sentFamilies != 0;
+        List<InetEndpoint> stable = topology.stableEndpoints(root.address);
+        if ((sentFamilies & 1) == 0) {
+            contacted |= helloToRandomStableEndpoint(root, stable, false, nowMs);
+        }
+        if ((sentFamilies & 2) == 0) {
+            contacted |= helloToRandomStableEndpoint(root, stable, true, nowMs);
+        }
+        if (!contacted && bestUpstream != null) {
+            Path up = bestUpstream.bestPath(nowMs, true);
+            if (up != null) {
+                tx.sendHello(root, NodeHost.ALL_SOCKETS, up.remote, nowMs); // relayed by that root
+            }
+        }
+    }
+
+    /** A full HELLO to one stable endpoint of the family, starting the search at a random index. */
+    private boolean helloToRandomStableEndpoint(Peer root, List<InetEndpoint> stable, boolean ipv6, long nowMs) {
+        int n = stable.size();
+        if (n == 0) {
+            return false;
+        }
+        int start = (int) Math.floorMod(tx.nextLong(), (long) n);
+        for (int k = 0; k < n; k++) {
+            InetEndpoint e = stable.get((start + k) % n);
+            if (e.isIpv6() == ipv6 && !e.isNil()) {
+                tx.sendHello(root, NodeHost.ALL_SOCKETS, e, nowMs);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code Peer::doPingAndKeepalive} (ZT1-07 §2.7): a full HELLO round on every non-expired path
+     * if 60 s passed since the last one, else a keepalive on paths idle for 14 s; expired slots
+     * are emptied. Returns the families contacted (bit 1 IPv4, bit 2 IPv6).
+     */
+    int pingAndKeepalive(Peer peer, long nowMs) {
+        boolean fullHello = nowMs - peer.lastSentFullHelloMs >= Timing.PEER_PING_PERIOD_MS;
+        if (fullHello) {
+            peer.lastSentFullHelloMs = nowMs;
+        }
+        int sent = 0;
+        for (int i = 0; i < peer.pathCount(); ) {
+            if (peer.slotExpired(i, nowMs)) {
+                Path gone = peer.removeSlot(i);
+                host.onEvent(new NodeEvent.PathRemoved(peer.identity.address(), gone.localSocket, gone.remote));
+                continue;
+            }
+            Path path = peer.path(i);
+            if (fullHello || path.needsHeartbeat(nowMs)) {
+                tx.attemptToContactAt(peer, path.localSocket, path.remote, nowMs, fullHello);
+                path.lastOutMs = nowMs;
+                sent |= path.ipv6 ? 2 : 1;
+            }
+            i++;
+        }
+        return sent;
+    }
+}

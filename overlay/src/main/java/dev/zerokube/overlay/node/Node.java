@@ -1,0 +1,207 @@
+package dev.zerokube.overlay.node;
+
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.World;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * A ZeroTier 1.x overlay node (leaf or root), sans-I/O: datagrams and time in, datagrams and
+ * events out through one {@link NodeHost} (STYLE.md §2, ZT1-07).
+ *
+ * <p>How to drive it:
+ * <ol>
+ *   <li>construct it with its identity (with the private key), a {@link NodeConfig} (planet,
+ *       moons, limits), the host and a random generator (packet IDs; a
+ *       {@link java.security.SecureRandom} in production, a seeded one in tests);</li>
+ *   <li>call {@link #tick} once at start (it sends the first HELLOs to the roots), then whenever
+ *       the time it returns comes; after any other input, {@link #nextDeadlineMs} may have moved
+ *       earlier, so re-arm the timer from it;</li>
+ *   <li>hand every received UDP datagram to {@link #onWirePacket}.</li>
+ * </ol>
+ * Times are milliseconds on any clock that never goes backwards; the node reads no clock itself.
+ *
+ * <p><b>Threading:</b> single-threaded by contract. One thread (or one event loop) calls every
+ * method; the node holds no locks and is not reentrant: a host callback must not call back into
+ * it. <b>Buffers:</b> a datagram passed in is read during the call only; whatever the node keeps
+ * (fragments, packets waiting for an identity) it copies into its own bounded pools.
+ * <b>Allocation:</b> receiving, relaying and sending packets for known peers allocates nothing;
+ * records are made only at the edges (new peers and paths, HELLO, WHOIS, events). <b>Errors:</b>
+ * bad bytes from the network are dropped and counted ({@link #dropCount}); the node never throws
+ * because of them. Bad arguments from the host are bugs and throw.
+ *
+ * <p>A node is a root when its own identity is a root of its planet or of a moon it holds: it then
+ * relays for everyone, answers WHOIS without a rate limit and introduces the peers it relays for
+ * (see {@code dev.zerokube.overlay.root} for building such worlds).
+ */
+public final class Node {
+    private final Identity identity;
+    private final Topology topology;
+    private final Transmitter tx;
+    private final Switch sw;
+    private final Keepalive keepalive;
+    private final DropCounters drops = new DropCounters();
+    private long lastPingCheckMs = Timing.NEVER_MS;
+    private long lastHousekeepingMs = Timing.NEVER_MS;
+
+    /**
+     * @param identity this node's identity, with its private key
+     * @throws IllegalArgumentException if the identity has no private key
+     */
+    public Node(Identity identity, NodeConfig config, NodeHost host, RandomGenerator random) {
+        this(identity, config, host, random, IdentityValidator.memoryHard());
+    }
+
+    /**
+     * A node with a given identity check (see {@link IdentityValidator}; the other constructor
+     * uses {@link IdentityValidator#memoryHard()}).
+     */
+    public Node(Identity identity, NodeConfig config, NodeHost host, RandomGenerator random,
+            IdentityValidator validator) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(validator, "validator");
+        Objects.requireNonNull(random, "random");
+        if (!identity.hasPrivate()) {
+            throw new IllegalArgumentException("a node needs its identity's private key: " + identity.address());
+        }
+        this.identity = identity;
+        Objects.requireNonNull(host, "host");
+        this.topology = new Topology(identity, config, host);
+        this.tx = new Transmitter(topology, host, random, config);
+        PacketHandler handler = new PacketHandler(topology, tx, host, drops, config, validator);
+        Relay relay = new Relay(topology, tx, drops, config.rateTableSize());
+        this.sw = new Switch(topology, tx, handler, relay, drops, config);
+        handler.attach(sw);
+        this.keepalive = new Keepalive(topology, tx, host);
+    }
+
+    /**
+     * One UDP datagram received on {@code localSocket} from {@code remote}. {@code data[off, off+len)}
+     * is read during this call only.
+     */
+    public void onWirePacket(long localSocket, InetEndpoint remote, byte[] data, int off, int len, long nowMs) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        if (remote.isNil()) {
+            throw new IllegalArgumentException("a datagram comes from an IP address, not nil");
+        }
+        sw.onWirePacket(localSocket, remote, data, off, len, nowMs);
+    }
+
+    /**
+     * Runs what is due at {@code nowMs}: the 5 s contact round, the 30 s housekeeping and the
+     * 500 ms retry of waiting packets (ZT1-07 §4.3, §1.5; ZT1-02 §14). Returns the next deadline.
+     */
+    public long tick(long nowMs) {
+        if (nowMs - lastPingCheckMs >= Timing.PING_CHECK_INTERVAL_MS) {
+            lastPingCheckMs = nowMs;
+            keepalive.pingCheck(nowMs);
+        }
+        if (nowMs - lastHousekeepingMs >= Timing.HOUSEKEEPING_PERIOD_MS) {
+            lastHousekeepingMs = nowMs;
+            topology.dropDeadPeers(nowMs);
+        }
+        sw.timerTasks(nowMs);
+        return nextDeadlineMs();
+    }
+
+    /** When {@link #tick} should next be called (possibly already past: then call it now). */
+    public long nextDeadlineMs() {
+        long next = Math.min(lastPingCheckMs + Timing.PING_CHECK_INTERVAL_MS,
+                lastHousekeepingMs + Timing.HOUSEKEEPING_PERIOD_MS);
+        return Math.min(next, sw.nextTimerMs());
+    }
+
+    /**
+     * Sends an ECHO to {@code peer} through the switch (asking WHOIS and queueing it up to 5 s if
+     * the peer is unknown, relaying it through a root if there is no direct path). The answer is
+     * reported as {@link NodeEvent.EchoReply} with the round trip time and its hop count.
+     */
+    public void ping(Address peer, long nowMs) {
+        if (peer.isReserved() || peer.equals(identity.address())) {
+            throw new IllegalArgumentException("cannot ping " + peer);
+        }
+        tx.start(peer.value(), Verb.ECHO).u64(nowMs);
+        sw.send(nowMs);
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public Address address() {
+        return identity.address();
+    }
+
+    /** Whether a root was heard from within 500 s, or this node is a root (as of the last {@link #tick}). */
+    public boolean isOnline() {
+        return keepalive.isOnline();
+    }
+
+    /** Whether this node is a root of its planet or of one of its moons. */
+    public boolean isRoot() {
+        return topology.amUpstream();
+    }
+
+    /** The current planet (it may have been updated by a root), or null. */
+    public World planet() {
+        return topology.planet();
+    }
+
+    public List<World> moons() {
+        return topology.moons();
+    }
+
+    /** A snapshot of the peer with this address, if the node holds one. */
+    public Optional<PeerStatus> peer(Address address, long nowMs) {
+        Peer p = topology.peer(address.value());
+        return p == null ? Optional.empty() : Optional.of(status(p, nowMs));
+    }
+
+    /** Snapshots of every peer held. */
+    public List<PeerStatus> peers(long nowMs) {
+        List<PeerStatus> out = new ArrayList<>();
+        topology.forEachPeer(p -> out.add(status(p, nowMs)));
+        return out;
+    }
+
+    /** How many received datagrams were dropped for {@code reason}. */
+    public long dropCount(DropReason reason) {
+        return drops.count(reason);
+    }
+
+    /** Sizes of the node's bounded tables, for metrics and tests of the limits. */
+    public Usage usage() {
+        return new Usage(topology.peerCount(), topology.peersMax(), topology.pathCount(), topology.pathsMax(),
+                sw.parkedCount(), sw.whoisQueueCapacity(), sw.queuedCount(), sw.queueBufferBytes());
+    }
+
+    /**
+     * Table sizes and their caps.
+     *
+     * @param parked received packets waiting for their sender's identity
+     * @param queued packets to send waiting for an identity or a path
+     * @param queueBufferBytes bytes held by both waiting queues' buffers
+     */
+    public record Usage(int peers, int peersMax, int paths, int pathsMax, int parked, int parkedMax, int queued,
+            long queueBufferBytes) {}
+
+    private PeerStatus status(Peer p, long nowMs) {
+        Path best = p.bestPath(nowMs, false);
+        List<PeerStatus.PathStatus> paths = new ArrayList<>();
+        for (int i = 0; i < p.pathCount(); i++) {
+            Path path = p.path(i);
+            paths.add(new PeerStatus.PathStatus(path.localSocket, path.remote, p.pathLastReceiveMs(i), path.latencyMs,
+                    p.slotExpired(i, nowMs), path.alive(nowMs), path == best));
+        }
+        String version = p.remoteMajor == 0 && p.remoteMinor == 0 && p.remoteRevision == 0 ? null
+                : p.remoteMajor + "." + p.remoteMinor + "." + p.remoteRevision;
+        return new PeerStatus(p.identity.address(), topology.isUpstream(p.address), p.remoteProtocol, version,
+                p.lastReceiveMs, p.latencyMs(nowMs), paths);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.zerokube.overlay.node;
+
+import dev.zerokube.overlay.wire.Fragmentation;
+import dev.zerokube.overlay.wire.World;
+import java.util.List;
+
+/**
+ * How a {@link Node} is set up: its worlds, the software version it announces, and the local
+ * caps on every table and queue (ours, not ZeroTier's; ZeroTier's timers are in {@link Timing}).
+ *
+ * @param planet the planet whose roots are our upstreams (ZT1-07 §3.4), or null for none
+ * @param moons moons we orbit, accepted as given (as from {@code moons.d}, ZT1-07 §3.6)
+ * @param softwareMajor announced in HELLO and OK(HELLO); never 1.1.0, which peers treat specially
+ * @param physicalMtu largest datagram {@link Switch} sends before fragmenting (1432 by default)
+ * @param peersMax peers held in memory; roots are never evicted
+ * @param pathsMax canonical paths held (see {@link PathTable})
+ * @param pathsPerPeerMax path slots per peer (1.14.1: 64)
+ * @param whoisQueueMax received packets waiting for their sender's identity (1.14.1: 32)
+ * @param txQueueMax packets to send waiting for an identity or a path (1.14.1: 32)
+ * @param rateTableSize entries of each bounded rate-gate table (WHOIS, unite, identity checks)
+ */
+public record NodeConfig(World planet, List<World> moons, int softwareMajor, int softwareMinor, int softwareRevision,
+        int physicalMtu, int peersMax, int pathsMax, int pathsPerPeerMax, int whoisQueueMax, int txQueueMax,
+        int rateTableSize) {
+
+    /** 1.14.1's software version: what operators recognise and what controllers store (ZT1-02 §12.7). */
+    public static final int DEFAULT_MAJOR = 1;
+    public static final int DEFAULT_MINOR = 14;
+    public static final int DEFAULT_REVISION = 1;
+
+    public NodeConfig {
+        moons = List.copyOf(moons);
+        if (planet != null && planet.type() != World.Type.PLANET) {
+            throw new IllegalArgumentException("planet has type " + planet.type());
+        }
+        for (World m : moons) {
+            if (m.type() != World.Type.MOON) {
+                throw new IllegalArgumentException("moon " + Long.toHexString(m.id()) + " has type " + m.type());
+            }
+        }
+        if (softwareMajor == 1 && softwareMinor == 1 && softwareRevision == 0) {
+            throw new IllegalArgumentException("version 1.1.0 makes peers send HELLO instead of ECHO keepalives");
+        }
+        if (softwareMajor < 0 || softwareMajor > 255 || softwareMinor < 0 || softwareMinor > 255
+                || softwareRevision < 0 || softwareRevision > 0xffff) {
+            throw new IllegalArgumentException("version " + softwareMajor + "." + softwareMinor + "." + softwareRevision);
+        }
+        if (physicalMtu < Fragmentation.MIN_CONFIGURED_MTU || physicalMtu > Fragmentation.MAX_CONFIGURED_MTU) {
+            throw new IllegalArgumentException("physical MTU " + physicalMtu);
+        }
+        if (peersMax < World.ROOTS_MAX * 8 || pathsMax < 1 || pathsPerPeerMax < 1 || pathsPerPeerMax > 1024
+                || whoisQueueMax < 1 || txQueueMax < 1 || rateTableSize < 16) {
+            throw new IllegalArgumentException("limits out of range: peersMax " + peersMax + ", pathsMax " + pathsMax
+                    + ", pathsPerPeerMax " + pathsPerPeerMax + ", whoisQueueMax " + whoisQueueMax + ", txQueueMax "
+                    + txQueueMax + ", rateTableSize " + rateTableSize);
+        }
+    }
+
+    /** Defaults for a node using {@code planet} (null: no roots), no moons. */
+    public static NodeConfig of(World planet) {
+        return new NodeConfig(planet, List.of(), DEFAULT_MAJOR, DEFAULT_MINOR, DEFAULT_REVISION,
+                Fragmentation.DEFAULT_MTU, 4096, 16384, Timing.PEER_PATHS_MAX, 32, 32, 1024);
+    }
+
+    public NodeConfig withMoons(List<World> moons) {
+        return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize);
+    }
+
+    public NodeConfig withLimits(int peersMax, int pathsMax, int whoisQueueMax, int txQueueMax) {
+        return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.zerokube.overlay.node.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerokube.overlay.node.NodeConfig;
+import dev.zerokube.overlay.node.NodeEvent;
+import dev.zerokube.overlay.node.PeerStatus;
+import dev.zerokube.overlay.node.Timing;
+import dev.zerokube.overlay.wire.PacketHeader;
+import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.World;
+import dev.zerokube.overlay.wire.inspect.DatagramRecord;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/*
+ * Goal: one root and two leaves behave as ZT1-07 describes: leaves come online by HELLO/OK(HELLO)
+ * with the ciphers 1.14.1 uses, find each other by WHOIS through the root, exchange ECHO relayed
+ * first, and talk directly once RENDEZVOUS made them try. Method: a deterministic simulation on a
+ * clean underlay; assertions on the nodes' events and state and on every datagram as decoded by
+ * the independent wire.inspect dissector.
+ */
+class RootAndLeavesSimTest {
+    static LongStream seeds() {
+        return Simulation.seeds(1, 2, 3);
+    }
+
+    /** Root r at 198.18.0.1, leaves a and b at 198.18.1.2 and 198.18.2.2. */
+    record Trio(Simulation sim, SimNode root, SimNode a, SimNode b, Wiretap tap) {
+        static Trio start(Simulation sim, boolean tap) {
+            World planet = sim.planet(List.of(SimIdentities.get(0)), List.of(Simulation.endpoint(0, 1)));
+            NodeConfig config = NodeConfig.of(planet);
+            Wiretap wiretap = tap ? new Wiretap(sim, List.of(SimIdentities.get(0), SimIdentities.get(1), SimIdentities.get(2))) : null;
+            SimNode root = sim.addNode("root", SimIdentities.get(0), config, Simulation.endpoint(0, 1));
+            SimNode a = sim.addNode("a", SimIdentities.get(1), config, Simulation.endpoint(1, 2));
+            SimNode b = sim.addNode("b", SimIdentities.get(2), config, Simulation.endpoint(2, 2));
+            return new Trio(sim, root, a, b, wiretap);
+        }
+
+        boolean online() {
+            return a.node().isOnline() && b.node().isOnline() && a.hasDirectPathTo(root) && b.hasDirectPathTo(root);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void leavesComeOnlineWithTheCiphersOf1141(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Trio t = Trio.start(sim, true);
+            assertTrue(t.root().node().isRoot());
+            assertFalse(t.a().node().isRoot());
+            assertTrue(sim.runUntil(t::online, 10_000), "leaves online within 10 s");
+
+            for (SimNode leaf : List.of(t.a(), t.b())) {
+                assertEquals(1, leaf.events(NodeEvent.Online.class, NodeEvent.Online::online).size());
+                PeerStatus root = leaf.node().peer(t.root().address(), sim.nowMs()).orElseThrow();
+                assertTrue(root.upstream());
+                assertEquals(PacketHeader.PROTOCOL_VERSION, root.remoteProtocol());
+                assertEquals("1.14.1", root.remoteVersion());
+                assertTrue(root.latencyMs() < Timing.LATENCY_UNKNOWN, "latency measured from OK(HELLO)");
+                assertTrue(t.root().node().peer(leaf.address(), sim.nowMs()).orElseThrow().hasDirectPath());
+
+                List<DatagramRecord> hellos = t.tap().packets(Verb.HELLO.code(), leaf, t.root());
+                assertFalse(hellos.isEmpty());
+                assertTrue(hellos.stream().allMatch(r -> r.cipher() == PacketHeader.CIPHER_POLY1305_NONE), "HELLO is cipher 0");
+                List<DatagramRecord> oks = t.tap().matching(r -> r.authOk() && r.verb() == Verb.OK.code()
+                        && r.inReVerb() != null && r.inReVerb() == Verb.HELLO.code()
+                        && r.dst().equals(leaf.endpoint().toString()));
+                assertFalse(oks.isEmpty());
+                assertEquals(PacketHeader.CIPHER_POLY1305_SALSA2012, oks.getFirst().cipher(),
+                        "the first OK(HELLO) to a new peer is cipher 1 (its version is recorded after the reply)");
+            }
+            // Once versions are known everything encrypted is AES-GMAC-SIV: the next HELLO round's OK
+            sim.runFor(300_000);
+            DatagramRecord lastOk = t.tap().matching(r -> r.authOk() && r.verb() == Verb.OK.code()
+                    && r.src().equals(t.root().endpoint().toString())).getLast();
+            assertEquals(PacketHeader.CIPHER_AES_GMAC_SIV, lastOk.cipher());
+            assertTrue(t.a().node().isOnline());
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void leavesFindEachOtherThroughTheRootThenGoDirect(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Trio t = Trio.start(sim, true);
+            SimNode a = t.a();
+            SimNode b = t.b();
+            assertTrue(sim.runUntil(t::online, 10_000));
+            assertTrue(a.node().peer(b.address(), sim.nowMs()).isEmpty(), "a does not know b yet");
+
+            a.ping(b);
+            assertTrue(sim.runUntil(() -> !a.echoRepliesFrom(b).isEmpty(), 5_000), "first ECHO answered");
+            NodeEvent.EchoReply first = a.echoRepliesFrom(b).getFirst();
+            assertTrue(first.hops() > 0, "the first answer came through the root: " + first);
+
+            // a asked the root who b is, b asked who a is (the relayed ECHO came from an unknown source)
+            assertFalse(t.tap().packets(Verb.WHOIS.code(), a, t.root()).isEmpty());
+            assertFalse(t.tap().packets(Verb.WHOIS.code(), b, t.root()).isEmpty());
+            // the ECHO itself crossed the root: a -> root and root -> b, with hops 1 on the second hop
+            assertTrue(t.tap().packets(Verb.ECHO.code(), t.root(), b).stream().anyMatch(r -> r.hops() == 1));
+            // the root introduced them to each other
+            assertFalse(t.tap().packets(Verb.RENDEZVOUS.code(), t.root(), a).isEmpty());
+            assertFalse(t.tap().packets(Verb.RENDEZVOUS.code(), t.root(), b).isEmpty());
+            // the NAT-opening 4-byte datagram went from a leaf straight to the other
+            assertFalse(t.tap().matching(r -> r.length() == 4 && (r.src().equals(a.endpoint().toString())
+                    || r.src().equals(b.endpoint().toString()))).isEmpty());
+
+            assertTrue(sim.runUntil(() -> a.hasDirectPathTo(b) && b.hasDirectPathTo(a), 5_000), "direct paths learned");
+            int before = a.echoRepliesFrom(b).size();
+            a.ping(b);
+            assertTrue(sim.runUntil(() -> a.echoRepliesFrom(b).size() > before, 5_000));
+            assertEquals(0, a.echoRepliesFrom(b).getLast().hops(), "now direct");
+            List<DatagramRecord> direct = t.tap().packets(Verb.ECHO.code(), a, b);
+            assertFalse(direct.isEmpty(), "an ECHO went straight from a to b");
+            assertTrue(direct.stream().allMatch(r -> r.cipher() == PacketHeader.CIPHER_AES_GMAC_SIV));
+        });
+    }
+
+}
