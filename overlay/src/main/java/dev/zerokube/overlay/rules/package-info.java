@@ -1,6 +1,8 @@
 /**
  * The ZeroTier rule language (ZT1-06 §11): a compiler from rule programs to the rule tables,
- * capabilities and tags a controller issues. (The evaluator of ZT1-06 §6–§7 will live here too.)
+ * capabilities and tags a controller issues; and {@link dev.zerokube.overlay.rules.RuleEvaluator},
+ * which runs those tables on frames as a 1.14.1 node does (ZT1-06 §6–§7). The sections below are
+ * about the compiler.
  *
  * <h2>Use</h2>
  *
@@ -96,6 +98,7 @@
  *   <li>a base table above 1,024 entries or a capability above 64, which the controller cuts short.
  * </ul>
  *
- * <p>Depends on {@code wire} and {@code wire.rules}. Sans-I/O; no state between calls.
+ * <p>Depends on {@code wire} and {@code wire.rules}. Sans-I/O; the compiler keeps no state between
+ * calls.
  */
 package dev.zerokube.overlay.rules;
