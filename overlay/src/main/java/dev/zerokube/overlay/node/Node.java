@@ -191,6 +191,11 @@ public final class Node {
     public record Usage(int peers, int peersMax, int paths, int pathsMax, int parked, int parkedMax, int queued,
             long queueBufferBytes) {}
 
+    /** For tests in this package that need to reach inside (e.g. to force a cipher). */
+    Topology topology() {
+        return topology;
+    }
+
     private PeerStatus status(Peer p, long nowMs) {
         Path best = p.bestPath(nowMs, false);
         List<PeerStatus.PathStatus> paths = new ArrayList<>();
