@@ -32,7 +32,7 @@ class ForgedWhoisAnswerSimTest {
     }
 
     /** The sender's address, but a key whose memory-hard digest does not give that address. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aBogusIdentityInOkWhoisIsRefusedAndThePacketDropped(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -51,7 +51,7 @@ class ForgedWhoisAnswerSimTest {
     }
 
     /** A valid identity, but not the one asked about: a root cannot plant peers. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void anIdentityNobodyAskedAboutIsRefused(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -67,7 +67,7 @@ class ForgedWhoisAnswerSimTest {
     }
 
     /** Control: the true identity makes the leaf process the parked ECHO and answer it. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void theTrueIdentityLetsTheParkedPacketThrough(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {

@@ -32,7 +32,7 @@ class GarbageFloodSimTest {
     private static final int PATHS_MAX = 64;
     private static final int WAITING_MAX = 8;
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aFloodOfGarbageNeverThrowsAndLeavesMemoryBounded(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {

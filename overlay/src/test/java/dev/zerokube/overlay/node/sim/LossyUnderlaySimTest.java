@@ -19,7 +19,7 @@ class LossyUnderlaySimTest {
         return Simulation.seeds(11, 12, 13, 14, 15);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void convergesDespiteLossDuplicationAndReordering(long seed) {
         Simulation.replay(seed, SimConditions.lossy(0.05), sim -> {

@@ -18,7 +18,7 @@ class ManyLeavesSimTest {
         return Simulation.seeds(21);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void everyPairOfTwentyLeavesReachesTheOther(long seed) {
         Simulation.replay(seed, new SimConditions(2, 20, 0.01, 0.01, 0.01, 50), sim -> {

@@ -46,7 +46,7 @@ class RootAndLeavesSimTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void leavesComeOnlineWithTheCiphersOf1141(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -83,7 +83,7 @@ class RootAndLeavesSimTest {
         });
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void leavesFindEachOtherThroughTheRootThenGoDirect(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {

@@ -25,7 +25,7 @@ class RootOutageSimTest {
         return Simulation.seeds(31, 32, 33);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void directPathsOutliveTheRootAndLeavesReturnWhenItIsBack(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -62,7 +62,7 @@ class RootOutageSimTest {
         });
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aRestartedRootLearnsLeavesAtTheirNextContactRound(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {

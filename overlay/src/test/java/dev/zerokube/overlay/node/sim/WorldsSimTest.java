@@ -26,7 +26,7 @@ class WorldsSimTest {
         return Simulation.seeds(61, 62);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aSignedPlanetRevisionReachesLeavesAndAddsARoot(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -52,7 +52,7 @@ class WorldsSimTest {
         });
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aRevisionSignedWithAnotherKeyIsIgnored(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
@@ -76,7 +76,7 @@ class WorldsSimTest {
         });
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aMoonRootRelaysAndIntroducesLeavesThatOrbitOnlyTheMoon(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
