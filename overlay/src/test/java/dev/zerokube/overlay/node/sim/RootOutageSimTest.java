@@ -83,7 +83,12 @@ class RootOutageSimTest {
     }
 
     static void goDirect(Simulation sim, SimNode a, SimNode b) {
-        long deadline = sim.nowMs() + 30_000;
+        goDirect(sim, a, b, 30_000);
+    }
+
+    /** Pings a → b until both hold a direct path to the other, within {@code maxMs}. */
+    static void goDirect(Simulation sim, SimNode a, SimNode b, long maxMs) {
+        long deadline = sim.nowMs() + maxMs;
         while (!(a.hasDirectPathTo(b) && b.hasDirectPathTo(a)) && sim.nowMs() < deadline) {
             sim.pingUntilAnswered(List.<SimNode[]>of(new SimNode[] {a, b}), 10, 1_000, 5_000);
         }
