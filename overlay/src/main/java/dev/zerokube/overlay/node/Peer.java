@@ -45,8 +45,6 @@ final class Peer {
     long lastWhoisAnsweredMs = Timing.NEVER_MS;
     long lastPushReceivedMs = Timing.NEVER_MS;
     int pushesInWindow;
-    /** Whether the last housekeeping saw it alive (for the added/removed events). */
-    boolean reportedAlive;
 
     private final Path[] paths;
     private final long[] pathLastReceiveMs;
