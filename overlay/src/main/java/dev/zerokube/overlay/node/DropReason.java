@@ -42,5 +42,13 @@ public enum DropReason {
     /** An identity in OK(WHOIS) that fails validation. */
     BAD_IDENTITY,
     /** No room for a new peer (every entry is a root). */
-    PEER_TABLE_FULL
+    PEER_TABLE_FULL,
+    /**
+     * A network config chunk or config refused: another network, bad bounds or signature, overlap,
+     * too many chunks, a legacy chunk not from the controller, a dictionary that does not parse, a
+     * config not issued to us or older than ours.
+     */
+    CONFIG_REJECTED,
+    /** A credential refused: bad signature or signer, older than the one held, or revoked. */
+    CREDENTIAL_REJECTED
 }

@@ -3,8 +3,13 @@ package dev.zerokube.overlay.node;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
+import dev.zerokube.overlay.wire.credentials.Revocation;
+import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
+import dev.zerokube.overlay.wire.verbs.ConfigChunk;
+import dev.zerokube.overlay.wire.verbs.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +28,8 @@ import java.util.random.RandomGenerator;
  *   <li>call {@link #tick} once at start (it sends the first HELLOs to the roots), then whenever
  *       the time it returns comes; after any other input, {@link #nextDeadlineMs} may have moved
  *       earlier, so re-arm the timer from it;</li>
- *   <li>hand every received UDP datagram to {@link #onWirePacket}.</li>
+ *   <li>hand every received UDP datagram to {@link #onWirePacket};</li>
+ *   <li>{@link #join} networks; their config and status arrive as {@link NodeEvent.NetworkUpdated}.</li>
  * </ol>
  * Times are milliseconds on any clock that never goes backwards; the node reads no clock itself.
  *
@@ -46,6 +52,7 @@ public final class Node {
     private final Transmitter tx;
     private final Switch sw;
     private final Keepalive keepalive;
+    private final Networks networks;
     private final DropCounters drops = new DropCounters();
     private long lastPingCheckMs = Timing.NEVER_MS;
     private long lastHousekeepingMs = Timing.NEVER_MS;
@@ -74,10 +81,12 @@ public final class Node {
         Objects.requireNonNull(host, "host");
         this.topology = new Topology(identity, config, host);
         this.tx = new Transmitter(topology, host, random, config);
-        PacketHandler handler = new PacketHandler(topology, tx, host, drops, config, validator);
+        this.networks = new Networks(topology, tx, host, drops, config);
+        PacketHandler handler = new PacketHandler(topology, tx, host, drops, config, validator, networks);
         Relay relay = new Relay(topology, tx, drops, config.rateTableSize());
         this.sw = new Switch(topology, tx, handler, relay, drops, config);
         handler.attach(sw);
+        networks.attach(sw);
         this.keepalive = new Keepalive(topology, tx, host);
     }
 
@@ -101,12 +110,14 @@ public final class Node {
         if (nowMs - lastPingCheckMs >= Timing.PING_CHECK_INTERVAL_MS) {
             lastPingCheckMs = nowMs;
             keepalive.pingCheck(nowMs);
+            networks.onPingCheck(nowMs);
         }
         if (nowMs - lastHousekeepingMs >= Timing.HOUSEKEEPING_PERIOD_MS) {
             lastHousekeepingMs = nowMs;
             topology.dropDeadPeers(nowMs);
         }
         sw.timerTasks(nowMs);
+        networks.timerTasks(nowMs);
         return nextDeadlineMs();
     }
 
@@ -114,7 +125,7 @@ public final class Node {
     public long nextDeadlineMs() {
         long next = Math.min(lastPingCheckMs + Timing.PING_CHECK_INTERVAL_MS,
                 lastHousekeepingMs + Timing.HOUSEKEEPING_PERIOD_MS);
-        return Math.min(next, sw.nextTimerMs());
+        return Math.min(Math.min(next, sw.nextTimerMs()), networks.nextDeadlineMs());
     }
 
     /**
@@ -128,6 +139,79 @@ public final class Node {
         }
         tx.start(peer.value(), Verb.ECHO).u64(nowMs);
         sw.send(nowMs);
+    }
+
+    // ---- virtual networks
+
+    /**
+     * Joins a network (idempotent): reports {@link NodeEvent.NetworkUpdated} with status
+     * REQUESTING_CONFIGURATION, and the next {@link #tick} (due now) asks its controller for a
+     * config with the metadata a 1.14.1 node sends (ZT1-04 §2) and our software version.
+     */
+    public void join(NetworkId id, long nowMs) {
+        networks.join(id, networks.defaultMetadata(), nowMs);
+    }
+
+    /**
+     * Joins presenting {@code metadata} in every config request (e.g. with a join token,
+     * {@link ConfigRequestMetadata#withAuthToken}).
+     *
+     * @throws IllegalStateException if the metadata does not fit a request
+     */
+    public void join(NetworkId id, ConfigRequestMetadata metadata, long nowMs) {
+        networks.join(id, Objects.requireNonNull(metadata, "metadata"), nowMs);
+    }
+
+    /** Leaves a network: its config and every credential held for it are forgotten. Returns whether it was joined. */
+    public boolean leave(NetworkId id, long nowMs) {
+        return networks.leave(id);
+    }
+
+    /** Every joined network, ascending by id. */
+    public List<NetworkStatus> networks() {
+        return networks.statuses();
+    }
+
+    /** One joined network. */
+    public Optional<NetworkStatus> network(NetworkId id) {
+        Network n = networks.get(id.value());
+        return n == null ? Optional.empty() : Optional.of(n.snapshot());
+    }
+
+    /**
+     * Makes this node the controller of the networks whose id starts with its address: their
+     * NETWORK_CONFIG_REQUESTs (ours included) go to {@code master}; requests for other
+     * controllers' networks are then ignored, as 1.14.1's controller does. Null removes it
+     * (requests are refused with UNSUPPORTED_OPERATION again).
+     */
+    public void setConfigMaster(NetworkConfigMaster master) {
+        networks.setMaster(master);
+    }
+
+    /**
+     * For the {@link NetworkConfigMaster}: sends a config's signed chunks to {@code member}, as
+     * OK(NETWORK_CONFIG_REQUEST) answering {@code requestPacketId}, or as NETWORK_CONFIG pushes when
+     * it is 0 (ZT1-09 §1.4). Chunks for ourselves are taken directly.
+     */
+    public void sendNetworkConfig(Address member, long requestPacketId, List<ConfigChunk> chunks, long nowMs) {
+        networks.sendConfig(member.value(), requestPacketId, List.copyOf(chunks), nowMs);
+    }
+
+    /**
+     * For the {@link NetworkConfigMaster}: refuses request {@code requestPacketId} of {@code member}
+     * with ERROR {@code code} (OBJ_NOT_FOUND, NETWORK_ACCESS_DENIED, ...). Nothing is sent for a
+     * push (id 0); for ourselves the network's status is set.
+     */
+    public void sendNetworkConfigError(Address member, NetworkId id, long requestPacketId, ErrorCode code, long nowMs) {
+        networks.sendError(member.value(), id, requestPacketId, code, nowMs);
+    }
+
+    /**
+     * For the {@link NetworkConfigMaster}: sends a signed revocation to {@code member} as
+     * NETWORK_CREDENTIALS (ZT1-09 §5.4); for ourselves it is applied directly.
+     */
+    public void sendRevocation(Address member, Revocation revocation, long nowMs) {
+        networks.sendRevocation(member.value(), revocation, nowMs);
     }
 
     public Identity identity() {
@@ -190,6 +274,11 @@ public final class Node {
      */
     public record Usage(int peers, int peersMax, int paths, int pathsMax, int parked, int parkedMax, int queued,
             long queueBufferBytes) {}
+
+    /** The networks, for the frame path and tests in this package. */
+    Networks networkTable() {
+        return networks;
+    }
 
     /** For tests in this package that need to reach inside (e.g. to force a cipher). */
     Topology topology() {

@@ -2,6 +2,7 @@ package dev.zerokube.overlay.node;
 
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 
 /**
@@ -41,4 +42,11 @@ public sealed interface NodeEvent {
      * (ERROR(IDENTITY_COLLISION), ZT1-03 §3.2): this identity must be replaced.
      */
     record IdentityCollision(Address reportedBy) implements NodeEvent {}
+
+    /**
+     * A joined network's status or config changed (ZT1-09 §1.5): apply MTU, MAC, addresses and
+     * routes to the virtual port from {@code status}, and persist the config if wanted. Also
+     * reported once on {@link Node#join}.
+     */
+    record NetworkUpdated(NetworkId networkId, NetworkStatus status) implements NodeEvent {}
 }

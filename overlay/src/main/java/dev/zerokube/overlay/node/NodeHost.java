@@ -2,6 +2,7 @@ package dev.zerokube.overlay.node;
 
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
 
 /**
  * Everything a {@link Node} does to the outside world goes through this one interface (STYLE.md
@@ -46,4 +47,11 @@ public interface NodeHost {
     default boolean shouldUsePath(Address peer, long localSocket, InetEndpoint remote) {
         return true;
     }
+
+    /**
+     * An Ethernet frame (dst MAC 6 | src MAC 6 | ethertype 2 | payload) for the local virtual
+     * port of network {@code networkId}. {@code frame[off, off+len)} is valid only during this
+     * call: copy it if the write is deferred.
+     */
+    default void deliverFrame(NetworkId networkId, byte[] frame, int off, int len) {}
 }

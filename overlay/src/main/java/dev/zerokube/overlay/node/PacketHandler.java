@@ -12,8 +12,13 @@ import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.overlay.wire.verbs.ErrorCode;
+import dev.zerokube.overlay.wire.verbs.ErrorReply;
 import dev.zerokube.overlay.wire.verbs.Hello;
 import dev.zerokube.overlay.wire.verbs.HelloOk;
+import dev.zerokube.overlay.wire.verbs.NetworkConfig;
+import dev.zerokube.overlay.wire.verbs.NetworkConfigRequest;
+import dev.zerokube.overlay.wire.verbs.NetworkConfigRequestOk;
+import dev.zerokube.overlay.wire.verbs.NetworkCredentials;
 import dev.zerokube.overlay.wire.verbs.OkReply;
 import dev.zerokube.overlay.wire.verbs.PushDirectPaths;
 import dev.zerokube.overlay.wire.verbs.Rendezvous;
@@ -24,8 +29,10 @@ import java.util.List;
 /**
  * What the node does with each authenticated packet (ZT1-03 §3–§4, 1.14.1's
  * {@code IncomingPacket}): HELLO and OK(HELLO), WHOIS and OK(WHOIS), RENDEZVOUS, ECHO and
- * OK(ECHO), PUSH_DIRECT_PATHS, ERROR(IDENTITY_COLLISION); every other verb (frames, multicast,
- * network config: later slices) only counts as traffic from the peer. Each handler ends in
+ * OK(ECHO), PUSH_DIRECT_PATHS, ERROR(IDENTITY_COLLISION); the network verbs (NETWORK_CREDENTIALS,
+ * NETWORK_CONFIG_REQUEST, NETWORK_CONFIG, OK(NETWORK_CONFIG_REQUEST), network ERRORs) go to
+ * {@link Networks}; every other verb (frames, multicast: later slices) only counts as traffic from
+ * the peer. Each handler ends in
  * {@link #received}, 1.14.1's {@code Peer::received}: liveness, and path learning or
  * confirmation for direct packets.
  *
@@ -58,10 +65,12 @@ final class PacketHandler {
     private final int[] contactsPerScope = new int[2 * (IpScope.MAX_VALUE + 1)];
     private final byte[] selfIdentity;
     private final IdentityValidator validator;
+    private final Networks networks;
 
     PacketHandler(Topology topology, Transmitter tx, NodeHost host, DropCounters drops, NodeConfig config,
-            IdentityValidator validator) {
+            IdentityValidator validator, Networks networks) {
         this.topology = topology;
+        this.networks = networks;
         this.tx = tx;
         this.host = host;
         this.drops = drops;
@@ -92,6 +101,9 @@ final class PacketHandler {
                 case RENDEZVOUS -> onRendezvous(peer, path, pkt, len, hops, nowMs);
                 case ECHO -> onEcho(peer, path, pkt, len, hops, nowMs);
                 case PUSH_DIRECT_PATHS -> onPushDirectPaths(peer, path, pkt, len, hops, nowMs);
+                case NETWORK_CREDENTIALS -> onNetworkCredentials(peer, path, pkt, len, hops, nowMs);
+                case NETWORK_CONFIG_REQUEST -> onNetworkConfigRequest(peer, path, pkt, len, hops, nowMs);
+                case NETWORK_CONFIG -> onNetworkConfig(peer, path, pkt, len, hops, nowMs);
                 default -> received(peer, path, hops, verb, nowMs);
             }
         } catch (WireFormatException e) {
@@ -280,6 +292,11 @@ final class PacketHandler {
             if (ok.body() instanceof WhoisOk w) {
                 onWhoisOk(peer, w, nowMs);
             }
+        } else if (inReVerb == Verb.NETWORK_CONFIG_REQUEST.code()) {
+            OkReply ok = OkReply.decode(reader(pkt, len, "OK"));
+            if (ok.body() instanceof NetworkConfigRequestOk c) {
+                networks.onConfigChunk(peer.address, c.chunk(), true, PacketHeader.packetId(pkt, 0), nowMs);
+            }
         }
         received(peer, path, hops, Verb.OK, nowMs);
     }
@@ -314,7 +331,10 @@ final class PacketHandler {
         sw.onIdentityArrived(address);
     }
 
-    /** ERROR (ZT1-03 §3.2): only IDENTITY_COLLISION from an upstream means anything without networks. */
+    /**
+     * ERROR (ZT1-03 §3.2): IDENTITY_COLLISION from an upstream; the codes that name a network go
+     * to {@link Networks#onError}, which checks who may send each.
+     */
     private void onError(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs) throws WireFormatException {
         int at = PacketHeader.IDX_PAYLOAD;
         if (len < at + IN_RE_LENGTH + 1) {
@@ -325,6 +345,8 @@ final class PacketHandler {
         if (code == ErrorCode.IDENTITY_COLLISION.code() && inReVerb == Verb.HELLO.code()
                 && topology.isUpstream(peer.address)) {
             host.onEvent(new NodeEvent.IdentityCollision(peer.identity.address()));
+        } else if (ErrorCode.carriesNetworkId(code)) {
+            networks.onError(peer, ErrorReply.decode(reader(pkt, len, "ERROR")), nowMs);
         }
         received(peer, path, hops, Verb.ERROR, nowMs);
     }
@@ -445,6 +467,33 @@ final class PacketHandler {
             }
         }
         received(peer, path, hops, Verb.PUSH_DIRECT_PATHS, nowMs);
+    }
+
+    // ---- networks: NETWORK_CREDENTIALS, NETWORK_CONFIG_REQUEST, NETWORK_CONFIG
+
+    /** NETWORK_CREDENTIALS (ZT1-03 §4.11): a rate-gated packet is not even counted as received. */
+    private void onNetworkCredentials(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs)
+            throws WireFormatException {
+        NetworkCredentials c = NetworkCredentials.decode(reader(pkt, len, "NETWORK_CREDENTIALS"));
+        if (networks.credentials.onCredentials(peer.address, c, nowMs)) {
+            received(peer, path, hops, Verb.NETWORK_CREDENTIALS, nowMs);
+        }
+    }
+
+    /** NETWORK_CONFIG_REQUEST (ZT1-03 §4.12, ZT1-09 §1.3). */
+    private void onNetworkConfigRequest(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs)
+            throws WireFormatException {
+        NetworkConfigRequest r = NetworkConfigRequest.decode(reader(pkt, len, "NETWORK_CONFIG_REQUEST"));
+        networks.onConfigRequest(peer, path, hops, PacketHeader.packetId(pkt, 0), r, nowMs);
+        received(peer, path, hops, Verb.NETWORK_CONFIG_REQUEST, nowMs);
+    }
+
+    /** NETWORK_CONFIG (ZT1-03 §4.13): a pushed or fast-propagated config chunk. */
+    private void onNetworkConfig(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs)
+            throws WireFormatException {
+        NetworkConfig c = NetworkConfig.decode(reader(pkt, len, "NETWORK_CONFIG"));
+        networks.onNetworkConfig(peer, PacketHeader.packetId(pkt, 0), c.chunk(), nowMs);
+        received(peer, path, hops, Verb.NETWORK_CONFIG, nowMs);
     }
 
     // ---- Peer::received

@@ -57,6 +57,18 @@ public final class Timing {
     public static final long PUSH_DIRECT_PATHS_CUTOFF_TIME_MS = 30_000;
     /** New-identity HELLOs are verified at most once per source /24 (IPv4) or /48 (IPv6) per this (x86-64 value, ZT1-03 §4.2.3). */
     public static final long IDENTITY_VALIDATION_SOURCE_RATE_LIMIT_MS = 2_000;
+    /**
+     * A member re-requests its config when the last one is this old, and requests every contact
+     * round while it has none ({@code ZT_NETWORK_AUTOCONF_DELAY}, ZT1-09 §1.2).
+     */
+    public static final long NETWORK_AUTOCONF_DELAY_MS = 60_000;
+    /** One NETWORK_CREDENTIALS per peer is processed per this ({@code ZT_PEER_CREDENTIALS_RATE_LIMIT}, ZT1-05 §7.6). */
+    public static final long PEER_CREDENTIALS_RATE_LIMIT_MS = 1_000;
+    /** A push answering ERROR(NEED_MEMBERSHIP_CERTIFICATE) at most per this ({@code ZT_PEER_CREDENTIALS_REQUEST_RATE_LIMIT}, ZT1-05 §7.7). */
+    public static final long PEER_CREDENTIALS_REQUEST_RATE_LIMIT_MS = 1_000;
+    /** Our credentials are pushed again to a member we send frames to after this ({@code ZT_PEER_ACTIVITY_TIMEOUT}, ZT1-05 §7.7). */
+    public static final long CREDENTIALS_REPUSH_PERIOD_MS = PEER_ACTIVITY_TIMEOUT_MS;
+
     /** Smallest spacing of background work ({@code ZT_CORE_TIMER_TASK_GRANULARITY}). */
     public static final long CORE_TIMER_TASK_GRANULARITY_MS = 60;
 
@@ -66,6 +78,10 @@ public final class Timing {
     public static final int PUSH_DIRECT_PATHS_MAX_PER_SCOPE_AND_FAMILY = 8;
     /** Path slots per peer ({@code ZT_MAX_PEER_NETWORK_PATHS}). */
     public static final int PEER_PATHS_MAX = 64;
+    /** Config updates reassembled at once per network; a fourth evicts the least recent ({@code ZT_NETWORK_MAX_INCOMING_UPDATES}). */
+    public static final int NETWORK_MAX_INCOMING_UPDATES = 3;
+    /** Chunks per config update (x86-64 Linux: capacity / 1024 + 1, {@code ZT_NETWORK_MAX_UPDATE_CHUNKS}, ZT1-03 §5). */
+    public static final int NETWORK_MAX_UPDATE_CHUNKS = 474;
     /** Latency of a path never measured, and of a peer without a path (0xffff, ZT1-07 §2.5). */
     public static final int LATENCY_UNKNOWN = 0xffff;
 

@@ -9,10 +9,14 @@
  * pipelines, packets waiting for WHOIS), {@code Relay} (forwarding and RENDEZVOUS),
  * {@code PacketHandler} (what each verb does), {@code Keepalive} (the 5 s contact round),
  * {@code Transmitter} (composing, armoring and cipher choice), {@link dev.zerokube.overlay.node.Timing}
- * (every ZeroTier timer).
+ * (every ZeroTier timer). Virtual networks (ZT1-03 §4.11–§4.13, ZT1-05, ZT1-09 §1): {@code Networks}
+ * (joined networks, config requests and replies, the controller bridge through
+ * {@link dev.zerokube.overlay.node.NetworkConfigMaster}), {@code Network} (one network's config,
+ * status and gate), {@code ConfigReassembler} (signed config chunks), {@code Membership} (what we
+ * hold about one other member), {@code CredentialExchange} (NETWORK_CREDENTIALS both ways).
  *
  * <p>May depend on {@code codec}, {@code crypto}, {@code identity} and {@code wire}. Sans-I/O:
  * effects leave through {@code NodeHost}; no sockets, files, threads, locks, clocks or logging.
- * Virtual networks (config, frames, multicast) come in a later slice.
+ * Frames and multicast come in a later slice.
  */
 package dev.zerokube.overlay.node;

@@ -114,6 +114,15 @@ public final class SimNode implements NodeHost {
         deadlineMs = node.nextDeadlineMs();
     }
 
+    /**
+     * Acts on the node now from outside (join, a controller's policy change, ...), then re-arms its
+     * timer from {@link Node#nextDeadlineMs}, as a host does after any input.
+     */
+    public void act(java.util.function.Consumer<Node> action) {
+        action.accept(node);
+        deadlineMs = node.nextDeadlineMs();
+    }
+
     /** Whether this node holds a non-expired direct path to {@code peer}. */
     public boolean hasDirectPathTo(SimNode peer) {
         return node.peer(peer.address(), sim.nowMs()).map(p -> p.hasDirectPath()).orElse(false);

@@ -1,0 +1,101 @@
+package dev.zerokube.overlay.controller;
+
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.node.NetworkConfigMaster;
+import dev.zerokube.overlay.node.Node;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
+import dev.zerokube.overlay.wire.netconf.NetworkConfig;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs a {@link NetworkController} inside a {@link Node} (1.14.1's {@code Node::setNetconfMaster}
+ * with the {@code NetworkController::Sender} side, ZT1-09 §1.3–§1.4, §5): the node hands it the
+ * NETWORK_CONFIG_REQUESTs for the networks it controls, the controller decides, and the answer
+ * goes back through the node: a config as signed chunks ({@link ConfigChunker}, a fresh update id
+ * each time), a refusal as an ERROR (none for a push), nothing for an ignored request. Policy
+ * changes ({@link #onPolicyChange}) become config pushes and revocations the same way.
+ *
+ * <p>Same threading as the node: call everything on the node's thread (the runtime's
+ * {@code execute}); the controller and its store are then used from that one thread only.
+ */
+public final class ControllerAttachment implements NetworkConfigMaster {
+    private final Node node;
+    private final NetworkController controller;
+    private final ConfigChunker chunker;
+    private final RandomGenerator random;
+
+    private ControllerAttachment(Node node, NetworkController controller, RandomGenerator random) {
+        this.node = node;
+        this.controller = controller;
+        this.chunker = new ConfigChunker(controller.identity());
+        this.random = random;
+    }
+
+    /**
+     * Makes {@code node} the host of {@code controller} ({@link Node#setConfigMaster}).
+     *
+     * @param random config update ids
+     * @throws IllegalArgumentException if the controller's identity is not the node's: members
+     *     verify configs against the identity whose address starts the network id, and the node
+     *     is where they send their requests
+     */
+    public static ControllerAttachment attach(Node node, NetworkController controller, RandomGenerator random) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(controller, "controller");
+        Objects.requireNonNull(random, "random");
+        if (!controller.identity().equals(node.identity())) {
+            throw new IllegalArgumentException("controller identity " + controller.identity().address()
+                    + " is not the node's " + node.address());
+        }
+        ControllerAttachment a = new ControllerAttachment(node, controller, random);
+        node.setConfigMaster(a);
+        return a;
+    }
+
+    public NetworkController controller() {
+        return controller;
+    }
+
+    @Override
+    public void onConfigRequest(NetworkId networkId, Identity requester, long requestPacketId,
+            ConfigRequestMetadata metadata, InetEndpoint physicalAddress, long nowMs) {
+        ConfigDecision d = controller.onConfigRequest(nowMs, requester, networkId, metadata, physicalAddress);
+        Address member = requester.address();
+        switch (d) {
+            case ConfigDecision.Reply r -> sendConfig(member, requestPacketId, r.config(), nowMs);
+            case ConfigDecision.Refuse r -> node.sendNetworkConfigError(member, networkId, requestPacketId,
+                    r.code().wireCode(), nowMs);
+            case ConfigDecision.Ignore i -> { }
+        }
+    }
+
+    /**
+     * A policy change someone else made (administrator, operator): pushes fresh configs to the
+     * online members it concerns and sends revocations (ZT1-09 §5). Returns what was sent.
+     */
+    public List<ControllerEffect> onPolicyChange(PolicyChange change, long nowMs) {
+        List<ControllerEffect> effects = controller.onPolicyChange(nowMs, change);
+        apply(effects, nowMs);
+        return effects;
+    }
+
+    /** Sends each effect through the node. */
+    public void apply(List<ControllerEffect> effects, long nowMs) {
+        for (ControllerEffect e : effects) {
+            switch (e) {
+                case ControllerEffect.PushConfig p -> sendConfig(p.recipient(), 0, p.config(), nowMs);
+                case ControllerEffect.SendRevocation r -> node.sendRevocation(r.recipient(), r.revocation(), nowMs);
+            }
+        }
+    }
+
+    private void sendConfig(Address member, long requestPacketId, NetworkConfig config, long nowMs) {
+        node.sendNetworkConfig(member, requestPacketId,
+                chunker.chunks(config, ConfigChunker.newConfigUpdateId(random)), nowMs);
+    }
+}
