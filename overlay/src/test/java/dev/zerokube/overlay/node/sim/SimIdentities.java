@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
 /**
  * Identities for simulations. Generating one runs the memory-hard proof of work about fifteen
  * times, so the first ones are the secret identities that real 1.14.1 tools generated for the
- * vectors ({@code identities.jsonl} "valid_generated", then the capture's three nodes); beyond
- * those, identities are generated from a fixed seed, once per JVM. Identity {@code i} is the same
+ * vectors ({@code identities.jsonl} "valid_generated", then the capture's three nodes), then forty made
+ * once with our idtool ({@code sim-identities.txt}); beyond those, identities are generated from
+ * a fixed seed, once per JVM. Identity {@code i} is the same
  * in every run: what varies with a simulation's seed is the network, not who is on it.
  *
  * <p>{@link #VALIDATOR} runs the real identity check once per identity per JVM and remembers the
@@ -70,6 +71,13 @@ public final class SimIdentities {
             }
             for (String node : List.of("node_a", "node_b", "node_c")) {
                 out.add(Identity.parse(Files.readString(Vectors.file("capture/" + node + "/identity.secret")).trim()));
+            }
+            try (var in = SimIdentities.class.getResourceAsStream("/sim-identities.txt")) {
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
+                    if (!line.isBlank() && !line.startsWith("#")) {
+                        out.add(Identity.parse(line.strip()));
+                    }
+                }
             }
         } catch (InvalidIdentityException e) {
             throw new IllegalStateException("a vector identity does not parse", e);

@@ -42,6 +42,7 @@ public final class SimNetwork {
     private long sent;
     private long delivered;
     private long lost;
+    private long unreachable;
 
     public SimNetwork(long seed, SimConditions conditions) {
         this.random = new SplittableRandom(seed);
@@ -123,11 +124,20 @@ public final class SimNetwork {
         int n = 0;
         while (!inFlight.isEmpty() && inFlight.peek().atMs <= nowMs) {
             SimDatagram d = inFlight.poll().datagram;
+            Router owner = null;
             for (Router r : routers) {
                 if (r.owns(d.to())) {
-                    d = r.inbound(d, nowMs);
+                    owner = r;
                     break;
                 }
+            }
+            if (owner != null) {
+                d = owner.inbound(d, nowMs);
+            } else if (behind.containsKey(d.to())) {
+                // An inside (private) endpoint of a NAT is not reachable from the underlay: only
+                // its router's inbound translation leads there (no hairpinning either).
+                unreachable++;
+                d = null;
             }
             Receiver receiver = d == null ? null : bound.get(d.to());
             if (receiver != null) {
@@ -154,5 +164,10 @@ public final class SimNetwork {
 
     public long lostCount() {
         return lost;
+    }
+
+    /** Datagrams addressed to an endpoint behind a router, sent around it (never delivered). */
+    public long unreachableCount() {
+        return unreachable;
     }
 }
