@@ -428,6 +428,51 @@ public final class FilePolicyStore implements PolicyStore, AutoCloseable {
         return notify(change);
     }
 
+    /** A read-modify-write step: the next record from the stored one (empty if none). */
+    @FunctionalInterface
+    public interface Update<T, E extends Exception> {
+        T apply(Optional<T> stored) throws E;
+    }
+
+    /**
+     * Atomic read-modify-write of a network as an administrator: {@code update} gets the stored
+     * record (no other write can come between) and its result is saved as by {@link #putNetwork}.
+     *
+     * @return the record stored afterwards
+     * @throws E whatever {@code update} throws; nothing is written then
+     */
+    public <E extends Exception> NetworkRecord updateNetwork(NetworkId id, Update<NetworkRecord, E> update) throws E {
+        synchronized (writeLock) {
+            NetworkRecord next = update.apply(network(id));
+            if (!next.id().equals(id)) {
+                throw new IllegalArgumentException("update of " + id + " returned network " + next.id());
+            }
+            putNetwork(next);
+            return network(id).orElseThrow();
+        }
+    }
+
+    /**
+     * Atomic read-modify-write of a member as an administrator (the network must exist): as
+     * {@link #updateNetwork}, saved as by {@link #putMember}, so a concurrent write by the
+     * controller is never overwritten with stale values.
+     */
+    public <E extends Exception> MemberRecord updateMember(NetworkId id, Address address, Update<MemberRecord, E> update)
+            throws E {
+        synchronized (writeLock) {
+            requireNetwork(id);
+            if (isBlocked(id, address)) {
+                throw blocked(memberFile(id, address));
+            }
+            MemberRecord next = update.apply(member(id, address));
+            if (!next.networkId().equals(id) || !next.address().equals(address)) {
+                throw new IllegalArgumentException("update of " + id + "/" + address + " returned another member");
+            }
+            putMember(next);
+            return member(id, address).orElseThrow();
+        }
+    }
+
     /**
      * Deletes a member record, reporting the deletion if there was one.
      *
