@@ -30,7 +30,7 @@ final class ConfigReassembler {
         PENDING,
         /** Stored, and it completed the update: {@link #completed()} holds the dictionary. */
         COMPLETE,
-        /** Already held (a retransmission or a duplicated datagram). */
+        /** Already held, or part of the update completed last (a retransmission or a duplicated datagram). */
         DUPLICATE,
         /** The controller's identity is not known: nothing could be verified. */
         SIGNER_UNKNOWN,
@@ -66,6 +66,9 @@ final class ConfigReassembler {
         if (total >= Dictionary.NETWORK_CONFIG_CAPACITY || offset + data.length > total) {
             return Result.INVALID;
         }
+        if (completed != null && s.configUpdateId() == completedUpdateId) {
+            return Result.DUPLICATE; // a late copy of a chunk of the update just completed
+        }
         Slot slot = find(s.configUpdateId());
         if (slot != null && slot.holds(offset, data.length)) {
             slot.lastUse = ++useCounter;
@@ -89,6 +92,9 @@ final class ConfigReassembler {
             return Result.INVALID;
         }
         byte[] data = chunk.data();
+        if (completed != null && okPacketId == completedUpdateId) {
+            return Result.DUPLICATE;
+        }
         Slot slot = find(okPacketId);
         if (slot != null && slot.holds(0, data.length)) {
             return Result.DUPLICATE;

@@ -11,6 +11,7 @@ import dev.zerokube.overlay.node.sim.SimNode;
 import dev.zerokube.overlay.node.sim.Simulation;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
+import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.netconf.NetworkConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -163,6 +164,51 @@ class NetworkMembershipSimTest {
             assertTrue(sim.runUntil(() -> others.stream().noneMatch(o -> lab.gate(o, revoked)), 10_000),
                     "revocation (with fast propagation) reaches every member");
             assertTrue(sim.network().lostCount() > 0, "the underlay did lose datagrams");
+        });
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void membersRequestAMinuteApartAndRefusedOnesEveryFiveSeconds(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            NetworkLab lab = new NetworkLab(sim, 3, b -> b);
+            assertTrue(sim.runUntil(lab.star::online, 60_000), "leaves online");
+            SimNode member = lab.members.get(1);
+            SimNode denied = lab.members.get(2);
+            List<long[]> requests = new ArrayList<>();
+            lab.controllerNode.act(n -> n.setConfigMaster((id, requester, requestId, metadata, from, nowMs) -> {
+                requests.add(new long[] {requester.address().value(), nowMs, id.value()});
+                lab.controller.onConfigRequest(id, requester, requestId, metadata, from, nowMs);
+            }));
+            lab.authorize(member, true);
+            lab.join(member);
+            lab.join(denied);
+            NetworkId missing = new NetworkId(lab.nwid.value() + 1);
+            member.act(n -> n.join(missing, sim.nowMs()));
+            NetworkId noController = new NetworkId(denied.address().value() << 24 | 5);
+            member.act(n -> n.join(noController, sim.nowMs()));
+            long start = sim.nowMs();
+            sim.runFor(185_000);
+
+            assertEquals(NetworkStatus.Status.OK, lab.status(member).orElseThrow().status());
+            assertEquals(NetworkStatus.Status.ACCESS_DENIED, lab.status(denied).orElseThrow().status());
+            assertEquals(NetworkStatus.Status.NOT_FOUND, member.node().network(missing).orElseThrow().status(),
+                    "OBJ_NOT_FOUND from the controller");
+            assertEquals(NetworkStatus.Status.NOT_FOUND, member.node().network(noController).orElseThrow().status(),
+                    "UNSUPPORTED_OPERATION from a node that runs no controller");
+
+            List<Long> memberTimes = requests.stream()
+                    .filter(r -> r[0] == member.address().value() && r[2] == lab.nwid.value()).map(r -> r[1] - start).toList();
+            // a config is a minute old between two 5 s contact rounds, so refreshes come 60..65 s apart
+            assertEquals(3, memberTimes.size(), "at join, then about every 65 s: " + memberTimes);
+            for (int i = 1; i < memberTimes.size(); i++) {
+                long gap = memberTimes.get(i) - memberTimes.get(i - 1);
+                assertTrue(gap >= Timing.NETWORK_AUTOCONF_DELAY_MS && gap <= Timing.NETWORK_AUTOCONF_DELAY_MS
+                        + Timing.PING_CHECK_INTERVAL_MS + 100, "refresh gap (as received, so with latency) " + gap);
+            }
+            long deniedCount = requests.stream().filter(r -> r[0] == denied.address().value()).count();
+            assertTrue(deniedCount >= 185_000 / Timing.PING_CHECK_INTERVAL_MS - 1, "every contact round: " + deniedCount);
+            assertTrue(memberTimes.getFirst() < 1_000, "the first request right after joining");
         });
     }
 }

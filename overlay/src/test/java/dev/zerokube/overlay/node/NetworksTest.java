@@ -1,0 +1,182 @@
+package dev.zerokube.overlay.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerokube.overlay.controller.ConfigChunker;
+import dev.zerokube.overlay.controller.CredentialIssuer;
+import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.credentials.CertificateOfMembership;
+import dev.zerokube.overlay.wire.credentials.Tag;
+import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
+import dev.zerokube.overlay.wire.netconf.NetworkConfig;
+import dev.zerokube.overlay.wire.verbs.ErrorCode;
+import dev.zerokube.overlay.wire.verbs.ErrorReply;
+import dev.zerokube.overlay.wire.verbs.NetworkCredentials;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/*
+ * Goal: the network table's reactions that the simulator does not reach on its own: which ERRORs
+ * change a network's status and from whom they are believed (ZT1-03 §3.2), the credential push
+ * asked for by ERROR(NEED_MEMBERSHIP_CERTIFICATE) and its 1 s limit, our own request for a network
+ * we control (local master, or NOT_FOUND without one), join/leave bookkeeping, the config handed
+ * to ourselves, and how a push is split into packets (ZT1-05 §7.7's worked example). Method: one
+ * Node with a recording host; peers planted in its topology; inputs given to the package-private
+ * entry points the packet handler calls.
+ */
+class NetworksTest {
+    private static final Identity SELF = SimIdentities.get(1);
+    private static final Identity CONTROLLER = SimIdentities.get(0);
+    private static final Identity OTHER = SimIdentities.get(2);
+    private static final NetworkId NWID = new NetworkId((CONTROLLER.address().value() << 24) | 3);
+    private static final long T = 1_700_000_000_000L;
+
+    private final List<NodeEvent> events = new ArrayList<>();
+    private final Node node = new Node(SELF, NodeConfig.of(null), new NodeHost() {
+        @Override
+        public boolean sendDatagram(long s, InetEndpoint r, byte[] d, int o, int l, int t) {
+            return true;
+        }
+
+        @Override
+        public void onEvent(NodeEvent e) {
+            events.add(e);
+        }
+    }, new SplittableRandom(5), SimIdentities.VALIDATOR);
+
+    private Peer peer(Identity id) {
+        return node.topology().addPeer(node.topology().newPeer(id.publicOnly()));
+    }
+
+    private NetworkStatus.Status status() {
+        return node.network(NWID).orElseThrow().status();
+    }
+
+    private static ErrorReply refusal(ErrorCode code) {
+        return ErrorReply.ofNetworkConfigRequest(42, code, NWID, null);
+    }
+
+    @Test
+    void controllerRefusalsSetTheStatusAndNobodyElsesDo() {
+        node.join(NWID, T);
+        assertEquals(NetworkStatus.Status.REQUESTING_CONFIGURATION, status());
+        Networks networks = node.networkTable();
+        Peer controller = peer(CONTROLLER);
+        Peer other = peer(OTHER);
+        networks.onError(other, refusal(ErrorCode.NETWORK_ACCESS_DENIED), T);
+        assertEquals(NetworkStatus.Status.REQUESTING_CONFIGURATION, status(), "only the controller may refuse");
+        networks.onError(controller, ErrorReply.of(Verb.FRAME, 1, ErrorCode.NETWORK_ACCESS_DENIED, NWID), T);
+        assertEquals(NetworkStatus.Status.REQUESTING_CONFIGURATION, status(), "only in answer to a config request");
+        networks.onError(controller, refusal(ErrorCode.NETWORK_ACCESS_DENIED), T);
+        assertEquals(NetworkStatus.Status.ACCESS_DENIED, status());
+        networks.onError(controller, refusal(ErrorCode.OBJ_NOT_FOUND), T);
+        assertEquals(NetworkStatus.Status.NOT_FOUND, status());
+        networks.onError(controller, refusal(ErrorCode.NETWORK_AUTHENTICATION_REQUIRED), T);
+        assertEquals(NetworkStatus.Status.AUTHENTICATION_REQUIRED, status());
+        networks.onError(controller, ErrorReply.of(Verb.NETWORK_CONFIG_REQUEST, 42, ErrorCode.UNSUPPORTED_OPERATION, NWID), T);
+        assertEquals(NetworkStatus.Status.NOT_FOUND, status());
+        networks.onError(controller, ErrorReply.ofNetworkConfigRequest(42, ErrorCode.NETWORK_ACCESS_DENIED,
+                new NetworkId(NWID.value() + 1), null), T);
+        assertEquals(NetworkStatus.Status.NOT_FOUND, status(), "another network's error changes nothing here");
+        List<NetworkStatus.Status> reported = events.stream().filter(e -> e instanceof NodeEvent.NetworkUpdated)
+                .map(e -> ((NodeEvent.NetworkUpdated) e).status().status()).toList();
+        assertEquals(List.of(NetworkStatus.Status.REQUESTING_CONFIGURATION, NetworkStatus.Status.ACCESS_DENIED,
+                NetworkStatus.Status.NOT_FOUND, NetworkStatus.Status.AUTHENTICATION_REQUIRED,
+                NetworkStatus.Status.NOT_FOUND), reported, "each change reported once");
+    }
+
+    @Test
+    void credentialsAskedForArePushedAtMostOnceASecond() {
+        node.join(NWID, T);
+        Networks networks = node.networkTable();
+        Peer other = peer(OTHER);
+        ErrorReply ask = ErrorReply.of(Verb.FRAME, 9, ErrorCode.NEED_MEMBERSHIP_CERTIFICATE, NWID);
+        networks.onError(other, ask, T);
+        Network n = networks.get(NWID.value());
+        assertEquals(null, n.existingMembership(OTHER.address().value()), "no config, nothing to push");
+
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        n.apply(NetworkConfig.builder().networkId(NWID).timestampMs(T).credentialTimeMaxDeltaMs(60_000)
+                .issuedTo(SELF.address()).certificateOfMembership(issuer.certificateOfMembership(T, 60_000, NWID, SELF))
+                .build(), T);
+        networks.onError(other, ask, T + 10);
+        Membership m = n.existingMembership(OTHER.address().value());
+        assertEquals(T + 10, m.lastPushedCredentialsMs);
+        networks.onError(other, ask, T + 10 + Timing.PEER_CREDENTIALS_REQUEST_RATE_LIMIT_MS);
+        assertEquals(T + 10, m.lastPushedCredentialsMs, "not again within the second");
+        networks.onError(other, ask, T + 11 + Timing.PEER_CREDENTIALS_REQUEST_RATE_LIMIT_MS);
+        assertEquals(T + 11 + Timing.PEER_CREDENTIALS_REQUEST_RATE_LIMIT_MS, m.lastPushedCredentialsMs);
+    }
+
+    @Test
+    void ourOwnNetworkIsAskedOfOurMasterOrIsNotFound() {
+        NetworkId mine = new NetworkId((SELF.address().value() << 24) | 1);
+        node.join(mine, T);
+        assertTrue(node.nextDeadlineMs() <= T, "the first request is due at once");
+        node.tick(T);
+        assertEquals(NetworkStatus.Status.NOT_FOUND, node.network(mine).orElseThrow().status(), "no master");
+
+        List<Long> asked = new ArrayList<>();
+        ConfigChunker chunker = new ConfigChunker(SELF);
+        node.setConfigMaster((id, requester, requestId, metadata, from, nowMs) -> {
+            asked.add(requestId);
+            assertEquals(SELF.publicOnly(), requester);
+            assertEquals(InetEndpoint.NIL, from);
+            NetworkConfig c = NetworkConfig.builder().networkId(id).timestampMs(nowMs).issuedTo(SELF.address())
+                    .name("mine").build();
+            node.sendNetworkConfig(SELF.address(), requestId, chunker.chunks(c, 77), nowMs);
+        });
+        node.tick(T + Timing.PING_CHECK_INTERVAL_MS);
+        assertEquals(List.of(NetworkConfigMaster.LOCAL_REQUEST_ID), asked);
+        NetworkStatus s = node.network(mine).orElseThrow();
+        assertEquals(NetworkStatus.Status.OK, s.status(), "taken in place, no packet");
+        assertEquals("mine", s.config().orElseThrow().name());
+        node.sendNetworkConfigError(SELF.address(), mine, NetworkConfigMaster.LOCAL_REQUEST_ID,
+                ErrorCode.NETWORK_ACCESS_DENIED, T);
+        assertEquals(NetworkStatus.Status.ACCESS_DENIED, node.network(mine).orElseThrow().status());
+    }
+
+    @Test
+    void joinIsIdempotentAndLeaveForgets() {
+        NetworkId second = new NetworkId(NWID.value() - 1);
+        node.join(NWID, T);
+        node.join(NWID, T);
+        node.join(second, ConfigRequestMetadata.zeroTier1141("linux/aarch64").withAuthToken("abc"), T);
+        assertEquals(List.of(second, NWID), node.networks().stream().map(NetworkStatus::id).toList(), "ascending");
+        assertEquals(2, events.stream().filter(e -> e instanceof NodeEvent.NetworkUpdated).count());
+        assertTrue(node.leave(NWID, T));
+        assertFalse(node.leave(NWID, T));
+        assertEquals(List.of(second), node.networks().stream().map(NetworkStatus::id).toList());
+        assertTrue(node.network(NWID).isEmpty());
+        assertThrows(IllegalStateException.class, () -> node.join(new NetworkId(5),
+                ConfigRequestMetadata.zeroTier1141("x".repeat(2000)), T), "metadata that cannot be sent");
+    }
+
+    @Test
+    void pushesSplitWhere1141SplitsThem() {
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        CertificateOfMembership com = issuer.certificateOfMembership(T, 60_000, NWID, SELF);
+        List<Tag> tags = new ArrayList<>();
+        for (int i = 0; i < NetworkConfig.TAGS_MAX; i++) {
+            tags.add(issuer.tag(T, NWID, SELF.address(), i, i));
+        }
+        NetworkConfig.Builder b = NetworkConfig.builder().networkId(NWID).timestampMs(T).issuedTo(SELF.address());
+        assertEquals(List.of(), CredentialExchange.pushPayloads(b.build()), "nothing at all: nothing sent");
+        List<NetworkCredentials> parts = CredentialExchange.pushPayloads(b.certificateOfMembership(com).tags(tags).build());
+        assertEquals(2, parts.size());
+        assertEquals(List.of(com), parts.get(0).coms());
+        assertEquals(71, parts.get(0).tags().size(), "ZT1-05 §7.7: COM and 71 tags");
+        assertEquals(List.of(), parts.get(1).coms());
+        assertEquals(57, parts.get(1).tags().size(), "then the other 57");
+        assertTrue(parts.get(0).toBytes().length + 28 < 10_024);
+    }
+}
