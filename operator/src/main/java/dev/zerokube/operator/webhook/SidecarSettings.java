@@ -1,0 +1,75 @@
+package dev.zerokube.operator.webhook;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * What the injected sidecar looks like: its image, where the join endpoint is and which CA signs
+ * its certificate, its HTTP port, resources and user. The chart sets these; {@link #defaults} gives
+ * the values it ships.
+ *
+ * @param image the sidecar image (a digest reference in production)
+ * @param imagePullPolicy Always, IfNotPresent or Never
+ * @param joinEndpoint the join endpoint's HTTPS URL, e.g. {@code https://zerokube-join.zerokube.svc:8443/v1/join}
+ * @param joinCaPem the PEM certificates the sidecar trusts for the join endpoint (the operator's CA
+ *     bundle; it changes when the CA rotates, so pods created after a rotation get the new one)
+ * @param httpPort the sidecar's /healthz, /readyz, /metrics port on the pod IP
+ * @param cpuRequest CPU request (the sidecar is mostly idle)
+ * @param memoryRequest memory request
+ * @param memoryLimit memory limit (bounds a JVM that misbehaves)
+ * @param tokenExpirationSeconds lifetime of the projected token (the kubelet refreshes it at 80%;
+ *     the API server's minimum is 600)
+ * @param runAsUser the non-root UID the sidecar runs as, which owns the pod's TAP device
+ */
+public record SidecarSettings(
+    String image,
+    String imagePullPolicy,
+    URI joinEndpoint,
+    String joinCaPem,
+    int httpPort,
+    String cpuRequest,
+    String memoryRequest,
+    String memoryLimit,
+    long tokenExpirationSeconds,
+    long runAsUser) {
+
+  /** The API server refuses projected tokens that live shorter than this. */
+  public static final long TOKEN_EXPIRATION_SECONDS_MIN = 600;
+
+  public SidecarSettings {
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(imagePullPolicy, "imagePullPolicy");
+    Objects.requireNonNull(joinEndpoint, "joinEndpoint");
+    Objects.requireNonNull(joinCaPem, "joinCaPem");
+    Objects.requireNonNull(cpuRequest, "cpuRequest");
+    Objects.requireNonNull(memoryRequest, "memoryRequest");
+    Objects.requireNonNull(memoryLimit, "memoryLimit");
+    if (!"https".equals(joinEndpoint.getScheme())) {
+      throw new IllegalArgumentException("join endpoint must be an https URL: " + joinEndpoint);
+    }
+    if (httpPort < 1 || httpPort > 65535) {
+      throw new IllegalArgumentException("httpPort out of range: " + httpPort);
+    }
+    if (tokenExpirationSeconds < TOKEN_EXPIRATION_SECONDS_MIN) {
+      throw new IllegalArgumentException("tokenExpirationSeconds below " + TOKEN_EXPIRATION_SECONDS_MIN);
+    }
+    if (runAsUser <= 0) {
+      throw new IllegalArgumentException("runAsUser must be a non-root UID: " + runAsUser);
+    }
+  }
+
+  /**
+   * The chart's defaults: 10m CPU, 64 MiB requested and 128 MiB limit (the issue's idle goal is 64
+   * MiB RSS), one-hour tokens, UID 65532.
+   */
+  public static SidecarSettings defaults(String image, URI joinEndpoint, String joinCaPem) {
+    return new SidecarSettings(image, "IfNotPresent", joinEndpoint, joinCaPem,
+        dev.zerokube.operator.api.WellKnownNames.SIDECAR_HTTP_PORT, "10m", "64Mi", "128Mi", 3600, 65532);
+  }
+
+  /** The same settings trusting another CA bundle (after a CA rotation). */
+  public SidecarSettings withJoinCaPem(String pem) {
+    return new SidecarSettings(image, imagePullPolicy, joinEndpoint, pem, httpPort, cpuRequest,
+        memoryRequest, memoryLimit, tokenExpirationSeconds, runAsUser);
+  }
+}
