@@ -1,6 +1,8 @@
 package dev.zerokube.sidecar.idtool;
 
 import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.runtime.JsonText;
+import dev.zerokube.overlay.wire.World;
 import dev.zerokube.sidecar.Command;
 import dev.zerokube.sidecar.IdentityFiles;
 import java.io.IOException;
@@ -9,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,6 +35,14 @@ import java.util.random.RandomGenerator;
  * </ul>
  * One deliberate difference: a missing or extra argument prints one line on stderr (not the full
  * help on stdout); the exit code is 1 either way.
+ *
+ * <p>Worlds ({@link WorldTool}): {@code initmoon}/{@code genmoon} as idtool's; {@code genmoon} takes an
+ * optional output directory. Planets, which ZeroTier makes with a separate, hand-edited
+ * {@code mkworld} program, are made here from the same JSON with {@code worldType: "planet"}:
+ * {@code initplanet <root identity.public>...} prints the template, {@code genplanet <planet.json>
+ * [<file>]} writes the signed planet (default {@code ./planet}). To publish a later revision keep
+ * {@code signingKey*} equal to the previous revision's {@code updatesMustBeSignedBy} pair (or rotate
+ * it by naming a new {@code updatesMustBeSignedBy}); nodes accept it under ZT1-07 §3.5.
  */
 public final class IdToolCommand implements Command {
     /** idtool reads at most this many signature bytes from hex. */
@@ -39,14 +51,21 @@ public final class IdToolCommand implements Command {
     private static final int ADDRESS_LENGTH = 5;
 
     private final RandomGenerator random;
+    private final LongSupplier clockMs;
 
     public IdToolCommand() {
-        this(new SecureRandom());
+        this(new SecureRandom(), System::currentTimeMillis);
     }
 
     /** With a given random source (tests). */
     public IdToolCommand(RandomGenerator random) {
+        this(random, System::currentTimeMillis);
+    }
+
+    /** With a given random source and clock (tests). */
+    public IdToolCommand(RandomGenerator random, LongSupplier clockMs) {
         this.random = random;
+        this.clockMs = clockMs;
     }
 
     @Override
@@ -64,6 +83,14 @@ public final class IdToolCommand implements Command {
             case "sign" -> arity(rest, 2, 2, "sign <identity.secret> <file>", err) ? sign(rest.get(0), rest.get(1), out, err) : 1;
             case "verify" -> arity(rest, 3, 3, "verify <identity.secret/public> <file> <signature>", err)
                     ? verify(rest.get(0), rest.get(1), rest.get(2), out, err) : 1;
+            case "initmoon" -> arity(rest, 1, 1, "initmoon <identity.public of first seed>", err)
+                    ? initWorld(World.Type.MOON, rest, out, err) : 1;
+            case "initplanet" -> arity(rest, 1, World.ROOTS_MAX, "initplanet <root identity.public> [...]", err)
+                    ? initWorld(World.Type.PLANET, rest, out, err) : 1;
+            case "genmoon" -> arity(rest, 1, 2, "genmoon <moon.json> [<output directory>]", err)
+                    ? genWorld(World.Type.MOON, rest, out, err) : 1;
+            case "genplanet" -> arity(rest, 1, 2, "genplanet <planet.json> [<output file>]", err)
+                    ? genWorld(World.Type.PLANET, rest, out, err) : 1;
             case "help", "--help", "-h" -> {
                 usage(out);
                 yield 0;
@@ -74,6 +101,61 @@ public final class IdToolCommand implements Command {
                 yield 1;
             }
         };
+    }
+
+    /** initmoon: the JSON template for a moon whose id is the first seed's address; initplanet: for a planet. */
+    private int initWorld(World.Type type, List<String> args, PrintStream out, PrintStream err) {
+        List<Identity> roots = new ArrayList<>();
+        for (String arg : args) {
+            Optional<Identity> id = IdentityFiles.fromArgument(arg);
+            if (id.isEmpty()) {
+                err.println("Identity argument invalid or file unreadable: " + arg);
+                return 1;
+            }
+            roots.add(id.get().publicOnly());
+        }
+        // A planet id is anything but Earth's and Mars's; a random 32-bit one keeps it short.
+        long id = type == World.Type.MOON ? roots.getFirst().address().value()
+                : 0x1_0000_0000L | (random.nextLong() & 0xffff_ffffL);
+        out.print(JsonText.writePretty(WorldTool.template(type, id, roots, random)));
+        out.println();
+        return 0;
+    }
+
+    /**
+     * genmoon: writes {@code <id as 16 hex digits>.moon} (in the given directory, default the
+     * current one); genplanet: writes a planet file (default {@code ./planet}) to copy as
+     * {@code planet} into each node's home.
+     */
+    private int genWorld(World.Type expected, List<String> args, PrintStream out, PrintStream err) {
+        Optional<byte[]> text = readFile(args.get(0));
+        if (text.isEmpty()) {
+            err.println(args.get(0) + " is not readable");
+            return 1;
+        }
+        World world;
+        try {
+            world = WorldTool.build(WorldTool.parse(text.get()), clockMs.getAsLong());
+        } catch (WorldTool.WorldDefinitionException e) {
+            err.println(args.get(0) + ": " + e.getMessage());
+            return 1;
+        }
+        if (world.type() != expected) {
+            err.println(args.get(0) + ": worldType is " + world.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + "; use " + (world.type() == World.Type.MOON ? "genmoon" : "genplanet"));
+            return 1;
+        }
+        Path file = expected == World.Type.MOON
+                ? Path.of(args.size() > 1 ? args.get(1) : ".").resolve(String.format("%016x.moon", world.id()))
+                : Path.of(args.size() > 1 ? args.get(1) : "planet");
+        try {
+            Files.write(file, world.toBytes());
+        } catch (IOException | RuntimeException e) {
+            err.println("Error writing to " + file);
+            return 1;
+        }
+        out.println("wrote " + file + " (signed world with timestamp " + Long.toUnsignedString(world.timestampMs()) + ")");
+        return 0;
     }
 
     private static boolean arity(List<String> args, int min, int max, String usage, PrintStream err) {
@@ -245,6 +327,10 @@ public final class IdToolCommand implements Command {
                   getpublic <identity.secret>
                   sign <identity.secret> <file>
                   verify <identity.secret/public> <file> <signature>
+                  initmoon <identity.public of first seed>      moon template (JSON) on stdout
+                  genmoon <moon.json> [<output directory>]      signed <16-hex id>.moon
+                  initplanet <root identity.public> [...]       planet template (JSON) on stdout
+                  genplanet <planet.json> [<output file>]       signed planet file (default ./planet)
 
                 An identity argument may also be the identity itself (address:0:public[:private]).""");
     }
