@@ -1,5 +1,6 @@
 package dev.zerokube.sidecar;
 
+import dev.zerokube.sidecar.controller.ControllerCommand;
 import dev.zerokube.sidecar.idtool.IdToolCommand;
 import dev.zerokube.sidecar.inspect.InspectCommand;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.util.function.Supplier;
 /** The {@code zerokube} command line: dispatches to one {@link Command} per subcommand. */
 public final class Main {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
+            "controller", ControllerCommand::new,
             "idtool", IdToolCommand::new,
             "inspect", InspectCommand::new);
 
@@ -50,7 +52,9 @@ public final class Main {
                 usage: zerokube <command> [args]
 
                 commands:
+                  controller --home DIR [--port N] [--api-port N]     standalone network controller (docs/controller.md)
                   idtool generate|validate|getpublic|sign|verify ...   identities, as zerotier-idtool
+                  idtool initmoon|genmoon|initplanet|genplanet ...     moons and planets
                   inspect [-j] --home DIR... CAPTURE                  dissect a capture of ZeroTier traffic
                 """);
     }
