@@ -11,4 +11,11 @@ package dev.zerokube.overlay.runtime.port;
 @FunctionalInterface
 public interface FrameConsumer {
     void onFrame(byte[] frame, int off, int len);
+
+    /**
+     * No more frames are queued right now: a batch ended. A consumer that batches its own output
+     * (e.g. {@link VirtualPort#flush} on another port, a UDP send batch) sends it now.
+     */
+    default void onBatchEnd() {
+    }
 }

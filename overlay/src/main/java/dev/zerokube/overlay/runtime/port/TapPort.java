@@ -29,8 +29,8 @@ import java.util.Objects;
  *
  * <p>Writing: one frame per {@code write}, behind an all-zero virtio-net header (the kernel
  * verifies checksums as for any received frame), or one that says DATA_VALID after {@link
- * #markWritesDataValid}. Frames are not merged into GSO writes (yet): each is one receive for the
- * host's stack.
+ * #markWritesDataValid}; or, after {@link #mergeWrites}, in-order TCP segments of a flow merged by
+ * a {@link GroMerger} into one GSO write (the writer then calls {@link #flush} after each batch).
  *
  * <p>Configuring: MTU, MAC, up, addresses and routes over rtnetlink ({@link Netlink}), on a socket
  * opened with the port, so in the port's network namespace ({@link NetNs}). Needs CAP_NET_ADMIN
@@ -58,7 +58,8 @@ public final class TapPort implements VirtualPort {
     // A TSO super-frame is at most 64 KiB of IP packet; room for the virtio and Ethernet headers
     // and then some, so that a read is never truncated.
     private static final int READ_BUFFER_BYTES = 128 * 1024;
-    private static final int WRITE_BUFFER_BYTES = TsoSegmenter.VNET_HDR_LEN + NetworkConfig.MTU_MAX + TsoSegmenter.ETH_HEADER;
+    // A merged write is at most a 64 KiB IP packet.
+    private static final int WRITE_BUFFER_BYTES = TsoSegmenter.VNET_HDR_LEN + TsoSegmenter.ETH_HEADER + 65_535;
 
     private final String name;
     private final int fd;
@@ -92,7 +93,10 @@ public final class TapPort implements VirtualPort {
     private volatile long bytesToHost;
     private volatile long framesToHostDropped;
     private final FrameConsumer counting = this::countFrame;
+    private final GroMerger.Sink rawWrite = this::writeRaw;
     private FrameConsumer consumer;
+    private boolean dataValid;
+    private GroMerger merger;
 
     private TapPort(String name, int fd, boolean vnetHeader, boolean tso) throws IOException {
         this.name = name;
@@ -245,9 +249,40 @@ public final class TapPort implements VirtualPort {
      * header. Set before writing starts.
      */
     public void markWritesDataValid(boolean dataValid) {
+        this.dataValid = dataValid;
         if (vnetHeader) {
-            writeNative.set(ValueLayout.JAVA_BYTE, 0, (byte) (dataValid ? TsoSegmenter.FLAG_DATA_VALID : 0));
+            writeNative.set(ValueLayout.JAVA_BYTE, 0, (byte) plainWriteFlags());
+            if (merger != null) {
+                mergeWrites(true);
+            }
         }
+    }
+
+    /**
+     * Whether to merge written TCP segments into GSO writes (user-space GRO, DATAPATH.md's
+     * "must": the host's TCP stack then receives one 64 KiB packet instead of ~45). The writer
+     * must then call {@link #flush} after each batch of writes. Segments are checksum-checked
+     * before merging unless {@link #markWritesDataValid} is on. No effect without a virtio-net
+     * header. Set before writing starts.
+     */
+    public void mergeWrites(boolean merge) {
+        if (vnetHeader) {
+            writeNative.asSlice(0, TsoSegmenter.VNET_HDR_LEN).fill((byte) 0);
+            writeNative.set(ValueLayout.JAVA_BYTE, 0, (byte) plainWriteFlags());
+        }
+        merger = merge && vnetHeader
+                ? new GroMerger(dataValid, plainWriteFlags(), NetworkConfig.MTU_MAX + TsoSegmenter.ETH_HEADER)
+                : null;
+    }
+
+    /** Segments merged into another segment's write so far. */
+    public long mergedSegments() {
+        GroMerger m = merger;
+        return m == null ? 0 : m.mergedSegments();
+    }
+
+    private int plainWriteFlags() {
+        return dataValid ? TsoSegmenter.FLAG_DATA_VALID : 0;
     }
 
     /** Why the read loop stopped before {@link #close}, or null. */
@@ -296,6 +331,7 @@ public final class TapPort implements VirtualPort {
             if (n < 0) {
                 int errno = Libc.errno(readState);
                 if (errno == Libc.EAGAIN) {
+                    consumer.onBatchEnd();
                     if (Libc.poll(readState, pollFds, 2, -1) < 0 && Libc.errno(readState) != Libc.EINTR) {
                         fail(Libc.error("poll on TAP " + name, readState));
                         return;
@@ -346,6 +382,12 @@ public final class TapPort implements VirtualPort {
             framesToHostDropped++;
             return false;
         }
+        GroMerger m = merger;
+        if (m != null) {
+            framesToHost++;
+            bytesToHost += len;
+            return m.offer(frame, off, len, rawWrite);
+        }
         MemorySegment.copy(frame, off, writeNative, ValueLayout.JAVA_BYTE, writeHeaderLen, len);
         long n = Libc.write(writeState, fd, writeNative, writeHeaderLen + len);
         if (n != writeHeaderLen + len) {
@@ -354,6 +396,25 @@ public final class TapPort implements VirtualPort {
         }
         framesToHost++;
         bytesToHost += len;
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        GroMerger m = merger;
+        if (m != null && !closed) {
+            m.flush(rawWrite);
+        }
+    }
+
+    // The merger's output: virtio-net header and frame, written as they are.
+    private boolean writeRaw(byte[] buf, int off, int len) {
+        MemorySegment.copy(buf, off, writeNative, ValueLayout.JAVA_BYTE, 0, len);
+        long n = Libc.write(writeState, fd, writeNative, len);
+        if (n != len) {
+            framesToHostDropped++;
+            return false;
+        }
         return true;
     }
 

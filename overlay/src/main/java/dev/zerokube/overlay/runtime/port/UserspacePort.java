@@ -70,6 +70,9 @@ public final class UserspacePort implements VirtualPort {
                     byte[] frame = fromHost.poll(100, TimeUnit.MILLISECONDS);
                     if (frame != null) {
                         hand(consumer, frame);
+                        if (fromHost.isEmpty()) {
+                            consumer.onBatchEnd();
+                        }
                     }
                 }
             } catch (InterruptedException e) {
@@ -93,6 +96,9 @@ public final class UserspacePort implements VirtualPort {
         int n = 0;
         for (byte[] frame; (frame = fromHost.poll()) != null; n++) {
             hand(consumer, frame);
+        }
+        if (n > 0) {
+            consumer.onBatchEnd();
         }
         return n;
     }

@@ -31,6 +31,14 @@ public interface VirtualPort extends AutoCloseable {
     boolean write(byte[] frame, int off, int len);
 
     /**
+     * Writes frames that {@link #write} held back to merge them (see {@link TapPort#mergeWrites});
+     * the writer calls it at the end of each batch of writes (e.g. one UDP receive batch), so a
+     * held frame waits at most one batch. No-op for ports that never hold frames.
+     */
+    default void flush() {
+    }
+
+    /**
      * Makes the port look like {@code config}: MTU, MAC, up, exactly these addresses and routes
      * (ones a previous call added and this one lacks are removed). Idempotent.
      *

@@ -210,6 +210,19 @@ class TapPortNamespaceTest {
      */
     @Test
     void aLargeTcpTransferIsSegmentedCorrectly() throws Exception {
+        transfer(false);
+    }
+
+    /**
+     * The same with user-space GRO on B's writes: A's segments are merged back into GSO writes
+     * (flushed at the end of each of A's read batches), B's kernel receives them whole.
+     */
+    @Test
+    void aLargeTcpTransferSurvivesMergedWrites() throws Exception {
+        transfer(true);
+    }
+
+    private void transfer(boolean merge) throws Exception {
         TestNamespace nsA = namespace();
         TestNamespace nsB = namespace();
         TapPort a = tap(nsA, "zk0");
@@ -220,7 +233,10 @@ class TapPortNamespaceTest {
         AtomicInteger tooLong = new AtomicInteger();
         AtomicInteger badChecksum = new AtomicInteger();
         AtomicLong tcpFrames = new AtomicLong();
-        a.start((f, off, len) -> {
+        b.mergeWrites(merge);
+        a.start(new FrameConsumer() {
+            @Override
+            public void onFrame(byte[] f, int off, int len) {
             if (len > mtu + 14) {
                 tooLong.incrementAndGet();
             }
@@ -234,6 +250,12 @@ class TapPortNamespaceTest {
                 }
             }
             b.write(f, off, len);
+            }
+
+            @Override
+            public void onBatchEnd() {
+                b.flush();
+            }
         });
         b.start(a::write);
 
@@ -283,6 +305,10 @@ class TapPortNamespaceTest {
         assertEquals(0, badChecksum.get(), "every segment's IPv4 and TCP checksum verified");
         assertEquals(0, nsB.snmp("Tcp", "InCsumErrors"), "B's kernel found no checksum error");
         assertEquals(0, ca.framesFromHostDropped());
+        assertEquals(0, b.counters().framesToHostDropped());
+        if (merge) {
+            assertTrue(b.mergedSegments() > tcpFrames.get() / 2, "most segments merged: " + b.mergedSegments() + " of " + tcpFrames.get());
+        }
     }
 
     @Test
