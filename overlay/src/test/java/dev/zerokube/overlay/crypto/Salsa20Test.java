@@ -3,6 +3,8 @@ package dev.zerokube.overlay.crypto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,7 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * whole-block-per-call stream semantics, at any length, offset and sequence of calls.
  * Method: Bouncy Castle's Salsa20Engine (an independent implementation of the same function) gives
  * one continuous keystream; each of our calls must equal it starting at the block where the call
- * starts, which is the block after the one the previous call ended in.
+ * starts, which is the block after the one the previous call ended in. The SIMD path
+ * (Salsa20Vector, on when the JVM has jdk.incubator.vector, as the build's tests do) is also
+ * compared with the scalar path over seeded random call sequences, counter wraps included.
  */
 class Salsa20Test {
 
@@ -108,6 +112,59 @@ class Salsa20Test {
         byte[] out = new byte[128];
         salsa.stream(out, 0, 128);
         assertArrayEquals(expected, out);
+    }
+
+    @Test
+    void testJvmHasTheVectorPath() {
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "the build runs tests with --add-modules jdk.incubator.vector (root pom argLine)");
+        assumeTrue(Salsa20Vector.LANES >= 8, "this CPU has no 256-bit vectors: Salsa20 stays scalar here");
+        assertTrue(Salsa20.VECTOR);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void vectorPathEqualsScalarPath(long seed) {
+        assumeTrue(Salsa20.VECTOR, "no vector path in this JVM");
+        SplittableRandom random = new SplittableRandom(seed);
+        int rounds = seed % 2 == 0 ? 20 : 12;
+        Salsa20 vector = new Salsa20(rounds, true);
+        Salsa20 scalar = new Salsa20(rounds, false);
+        for (int trial = 0; trial < 200; trial++) {
+            byte[] key = bytes(random, 32);
+            byte[] iv = bytes(random, 8);
+            vector.init(key, 0, iv, 0);
+            scalar.init(key, 0, iv, 0);
+            if (random.nextInt(4) == 0) {
+                // start a few blocks below a 2^32 boundary so a pass's lanes carry into word 9
+                long start = ((long) random.nextInt(1, 1 << 20) << 32) - random.nextInt(1, 40);
+                vector.setBlockCounter(start);
+                scalar.setBlockCounter(start);
+            }
+            for (int call = 0, calls = 1 + random.nextInt(4); call < calls; call++) {
+                int len = random.nextInt(trial % 3 == 0 ? 5000 : 1200);
+                int inOff = random.nextInt(70);
+                int outOff = random.nextInt(70);
+                byte[] in = bytes(random, inOff + len + 8);
+                byte[] outVector = new byte[outOff + len + 8];
+                byte[] outScalar = new byte[outOff + len + 8];
+                boolean keystreamOnly = random.nextInt(3) == 0;
+                if (keystreamOnly) {
+                    vector.stream(outVector, outOff, len);
+                    scalar.stream(outScalar, outOff, len);
+                } else if (random.nextBoolean()) {
+                    vector.crypt(in, inOff, outVector, outOff, len);
+                    scalar.crypt(in, inOff, outScalar, outOff, len);
+                } else {
+                    byte[] inPlace = in.clone();
+                    vector.crypt(inPlace, inOff, inPlace, inOff, len);
+                    scalar.crypt(in, inOff, outScalar, outOff, len);
+                    System.arraycopy(inPlace, inOff, outVector, outOff, len);
+                }
+                assertArrayEquals(outScalar, outVector, "seed " + seed + " trial " + trial + " call " + call);
+                assertEquals(scalar.blockCounter(), vector.blockCounter());
+            }
+        }
     }
 
     @Test
