@@ -20,7 +20,7 @@ import java.util.Objects;
  * allocates a 1 KiB scratch once). Not thread-safe: one instance per thread (or per pipeline).
  *
  * <p>Calls of {@value #VECTOR_MIN_BYTES} bytes and more compute 8 or 16 blocks at once with the
- * Vector API ({@link Salsa20Vector}) when the JVM runs with {@code --add-modules
+ * Vector API ({@link Simd}, see {@link SimdCheck}) when the JVM runs with {@code --add-modules
  * jdk.incubator.vector} (the build, the tests, the benchmarks and {@code ./zerokube} do) on a CPU
  * with 256- or 512-bit vectors; otherwise, and for short calls and the scalar tail, one block at a
  * time in scalar code. Both give the same bytes (Salsa20Test compares them). With AVX-512 the
@@ -51,8 +51,6 @@ public final class Salsa20 {
      * blocks).
      */
     static final int VECTOR_MIN_BYTES = 4 * BLOCK_LENGTH;
-    /** True when {@link Salsa20Vector} may be used: the incubator module is present and vectors are wide. */
-    static final boolean VECTOR = vectorUsable();
 
     private final int rounds;
     private final boolean vector;
@@ -63,7 +61,7 @@ public final class Salsa20 {
 
     /** A cipher with {@code rounds} rounds: 12 or 20 (the only values ZeroTier uses; 8 is allowed too). */
     public Salsa20(int rounds) {
-        this(rounds, VECTOR);
+        this(rounds, SimdCheck.ENABLED);
     }
 
     /** With {@code vector} false the vector path stays off (tests compare the two paths). */
@@ -72,7 +70,7 @@ public final class Salsa20 {
             throw new IllegalArgumentException("Salsa20 rounds must be 8, 12 or 20: " + rounds);
         }
         this.rounds = rounds;
-        this.vector = vector && VECTOR;
+        this.vector = vector && SimdCheck.ENABLED;
     }
 
     /** The number of rounds this instance was built with. */
@@ -134,13 +132,13 @@ public final class Salsa20 {
         if (vector && len >= VECTOR_MIN_BYTES) {
             int[] ks = vectorKeystream;
             if (ks == null) {
-                ks = vectorKeystream = Salsa20Vector.newScratch();
+                ks = vectorKeystream = Simd.newSalsa20Scratch();
             }
-            int passBytes = Salsa20Vector.LANES * BLOCK_LENGTH;
+            int passBytes = Simd.LANES * BLOCK_LENGTH;
             while (len >= VECTOR_MIN_BYTES) {
-                Salsa20Vector.pass(doubleRounds, j1, j2, j3, j4, j6, j7, j11, j12, j13, j14, ctr, ks);
+                Simd.salsa20Pass(doubleRounds, j1, j2, j3, j4, j6, j7, j11, j12, j13, j14, ctr, ks);
                 int n = Math.min(len, passBytes);
-                Salsa20Vector.xor(ks, in, inOff, out, outOff, n);
+                Simd.xorKeystream(ks, in, inOff, out, outOff, n);
                 ctr += (n + BLOCK_LENGTH - 1) / BLOCK_LENGTH; // a partial last block is used up too
                 inOff += n;
                 outOff += n;
@@ -222,16 +220,6 @@ public final class Salsa20 {
             }
         }
         counter = ctr;
-    }
-
-    // Only a check that the module is there keeps Salsa20Vector (and the incubator classes) unloaded
-    // when it is not; the property lets a test or an operator force the scalar path.
-    private static boolean vectorUsable() {
-        if (Boolean.getBoolean("zerokube.crypto.scalar")
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
-        }
-        return Salsa20Vector.LANES >= 8;
     }
 
     private static long pack(int lo, int hi) {

@@ -3,7 +3,6 @@ package dev.zerokube.overlay.crypto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
@@ -21,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Method: Bouncy Castle's Salsa20Engine (an independent implementation of the same function) gives
  * one continuous keystream; each of our calls must equal it starting at the block where the call
  * starts, which is the block after the one the previous call ended in. The SIMD path
- * (Salsa20Vector, on when the JVM has jdk.incubator.vector, as the build's tests do) is also
+ * (Simd, on when the JVM has jdk.incubator.vector, as the build's tests do) is also
  * compared with the scalar path over seeded random call sequences, counter wraps included.
  */
 class Salsa20Test {
@@ -114,18 +113,10 @@ class Salsa20Test {
         assertArrayEquals(expected, out);
     }
 
-    @Test
-    void testJvmHasTheVectorPath() {
-        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
-                "the build runs tests with --add-modules jdk.incubator.vector (root pom argLine)");
-        assumeTrue(Salsa20Vector.LANES >= 8, "this CPU has no 256-bit vectors: Salsa20 stays scalar here");
-        assertTrue(Salsa20.VECTOR);
-    }
-
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void vectorPathEqualsScalarPath(long seed) {
-        assumeTrue(Salsa20.VECTOR, "no vector path in this JVM");
+        assumeTrue(SimdCheck.ENABLED, "no vector path in this JVM");
         SplittableRandom random = new SplittableRandom(seed);
         int rounds = seed % 2 == 0 ? 20 : 12;
         Salsa20 vector = new Salsa20(rounds, true);

@@ -6,16 +6,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD half of {@link Salsa20}: as many keystream blocks at once as an int vector has lanes
- * (16 with AVX-512), one block per lane, the 16 state words as 16 vectors. A pass scatters the
- * finished words into a block-major int scratch and XORs it into the data a vector at a time.
+ * The crypto's Vector API kernels: Salsa20 keystream for as many blocks at once as an int vector
+ * has lanes (16 with AVX-512; one block per lane, the 16 state words as 16 vectors, finished words
+ * scattered into a block-major int scratch) and the XOR of keystream into data.
  *
- * <p>Uses the incubating {@code jdk.incubator.vector} module, so it is loaded only when that module
- * is in the boot layer ({@link Salsa20} checks before touching this class); without it Salsa20
- * stays scalar. Allocation-free once C2 has compiled it (the vectors live in registers); the
- * interpreter and C1 box them, which only costs during warm-up.
+ * <p>Uses the incubating {@code jdk.incubator.vector} module, so callers touch this class only when
+ * {@link SimdCheck#ENABLED} says the module is there; without it they run their scalar code.
+ * Allocation-free once C2 has compiled it (the vectors live in registers); the interpreter and C1
+ * box them, which costs only during warm-up.
  */
-final class Salsa20Vector {
+final class Simd {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED;
 
@@ -34,10 +34,10 @@ final class Salsa20Vector {
         }
     }
 
-    private Salsa20Vector() {}
+    private Simd() {}
 
-    /** Int scratch one instance of {@link Salsa20} keeps for {@link #pass}. */
-    static int[] newScratch() {
+    /** Int scratch one instance of {@link Salsa20} keeps for {@link #salsa20Pass}. */
+    static int[] newSalsa20Scratch() {
         return new int[LANES * WORDS];
     }
 
@@ -45,7 +45,7 @@ final class Salsa20Vector {
      * Keystream blocks {@code ctr .. ctr+LANES-1} into {@code ks} (block-major, 16 little-endian
      * words per block), for the key and nonce words {@code j1..j4, j6, j7, j11..j14}.
      */
-    static void pass(int doubleRounds, int j1, int j2, int j3, int j4, int j6, int j7,
+    static void salsa20Pass(int doubleRounds, int j1, int j2, int j3, int j4, int j6, int j7,
             int j11, int j12, int j13, int j14, long ctr, int[] ks) {
         IntVector lane = IntVector.fromArray(INTS, LANE_INDEX, 0);
         IntVector lo0 = IntVector.broadcast(INTS, (int) ctr);
@@ -128,7 +128,7 @@ final class Salsa20Vector {
      * {@code out[outOff, outOff+len) = in XOR ks[0, len)} (keystream as little-endian bytes), or
      * the keystream itself when {@code in} is null; {@code len} at most {@code LANES * 64}.
      */
-    static void xor(int[] ks, byte[] in, int inOff, byte[] out, int outOff, int len) {
+    static void xorKeystream(int[] ks, byte[] in, int inOff, byte[] out, int outOff, int len) {
         int step = BYTES.length();
         int i = 0;
         for (; i <= len - step; i += step) {
@@ -141,6 +141,23 @@ final class Salsa20Vector {
         for (; i < len; i++) {
             byte k = (byte) (ks[i >> 2] >>> ((i & 3) << 3));
             out[outOff + i] = in == null ? k : (byte) (in[inOff + i] ^ k);
+        }
+    }
+
+    /**
+     * {@code out[outOff, outOff+len) = a[aOff, aOff+len) XOR b[bOff, bOff+len)}; {@code out} may be
+     * the same range as {@code a} or {@code b}.
+     */
+    static void xor(byte[] a, int aOff, byte[] b, int bOff, byte[] out, int outOff, int len) {
+        int step = BYTES.length();
+        int i = 0;
+        for (; i <= len - step; i += step) {
+            ByteVector.fromArray(BYTES, a, aOff + i)
+                    .lanewise(VectorOperators.XOR, ByteVector.fromArray(BYTES, b, bOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            out[outOff + i] = (byte) (a[aOff + i] ^ b[bOff + i]);
         }
     }
 }
