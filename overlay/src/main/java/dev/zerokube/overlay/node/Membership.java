@@ -46,6 +46,14 @@ final class Membership {
     private final Map<Long, CertificateOfOwnership> coos = new HashMap<>();
     /** Our last credential push to this member (local clock). */
     long lastPushedCredentialsMs = Timing.NEVER_MS;
+    // The gate's last verdict and what it was computed from: agreement hashes the member's
+    // identity (SHA-384), too much for every frame, and its inputs change only with a config,
+    // a COM or a revocation (all replaced, never mutated, so identity comparison suffices).
+    private NetworkConfig gateConfig;
+    private CertificateOfMembership gateCom;
+    private Identity gateIdentity;
+    private long gateThresholdMs;
+    private boolean gateVerdict;
 
     Membership(long address) {
         this.address = address;
@@ -127,9 +135,18 @@ final class Membership {
      * threshold and {@code ours} agrees with it for the member's identity.
      */
     boolean isAllowedOnNetwork(NetworkConfig ourConfig, Identity theirIdentity) {
+        if (ourConfig == gateConfig && com == gateCom && theirIdentity == gateIdentity
+                && comRevocationThresholdMs == gateThresholdMs) {
+            return gateVerdict;
+        }
         Optional<CertificateOfMembership> ours = ourConfig.certificateOfMembership();
-        return com != null && com.timestampMs() > comRevocationThresholdMs && ours.isPresent()
+        gateVerdict = com != null && com.timestampMs() > comRevocationThresholdMs && ours.isPresent()
                 && ours.get().agreesWith(com, theirIdentity);
+        gateConfig = ourConfig;
+        gateCom = com;
+        gateIdentity = theirIdentity;
+        gateThresholdMs = comRevocationThresholdMs;
+        return gateVerdict;
     }
 
     /** The member's COM as held (it may be stale or revoked), if any. */

@@ -93,6 +93,17 @@ final class Networks {
         report(n);
     }
 
+    /** A stored config, in force until the controller's arrives; it does not count as fresh. */
+    boolean restore(NetworkId id, NetworkConfig stored, long nowMs) {
+        Network n = table.get(id.value());
+        if (n == null || n.apply(stored, nowMs) == Network.ConfigOutcome.REFUSED) {
+            return false;
+        }
+        n.configReceivedMs = Timing.NEVER_MS;
+        report(n);
+        return true;
+    }
+
     /** Leaves: forgets the config and every credential (nothing goes on the wire, as in 1.14.1). */
     boolean leave(NetworkId id) {
         return table.remove(id.value()) != null;

@@ -8,6 +8,7 @@ import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.overlay.wire.credentials.Revocation;
 import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
+import dev.zerokube.overlay.wire.netconf.NetworkConfig;
 import dev.zerokube.overlay.wire.verbs.ConfigChunk;
 import dev.zerokube.overlay.wire.verbs.ErrorCode;
 import java.util.ArrayList;
@@ -160,6 +161,16 @@ public final class Node {
      */
     public void join(NetworkId id, ConfigRequestMetadata metadata, long nowMs) {
         networks.join(id, Objects.requireNonNull(metadata, "metadata"), nowMs);
+    }
+
+    /**
+     * Puts a config stored earlier ({@code networks.d/<nwid>.conf}) in force for a joined network
+     * until its controller answers, as 1.14.1 does at start: the port can come up at once. A fresh
+     * config is still requested right away. Returns false (and changes nothing) if the network is
+     * not joined, or the config is not issued to us for it or is older than the one in force.
+     */
+    public boolean restoreConfig(NetworkId id, NetworkConfig stored, long nowMs) {
+        return networks.restore(id, Objects.requireNonNull(stored, "stored"), nowMs);
     }
 
     /** Leaves a network: its config and every credential held for it are forgotten. Returns whether it was joined. */

@@ -53,8 +53,11 @@ class NetworksTest {
         }
     }, new SplittableRandom(5), SimIdentities.VALIDATOR);
 
+    /** A peer planted as if heard from just now (housekeeping drops peers never heard from). */
     private Peer peer(Identity id) {
-        return node.topology().addPeer(node.topology().newPeer(id.publicOnly()));
+        Peer p = node.topology().addPeer(node.topology().newPeer(id.publicOnly()));
+        p.lastReceiveMs = T;
+        return p;
     }
 
     private NetworkStatus.Status status() {
@@ -178,5 +181,90 @@ class NetworksTest {
         assertEquals(List.of(), parts.get(1).coms());
         assertEquals(57, parts.get(1).tags().size(), "then the other 57");
         assertTrue(parts.get(0).toBytes().length + 28 < 10_024);
+    }
+
+    private NetworkConfig ourConfig(long ts) {
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        return NetworkConfig.builder().networkId(NWID).timestampMs(ts).credentialTimeMaxDeltaMs(60_000)
+                .issuedTo(SELF.address()).certificateOfMembership(issuer.certificateOfMembership(ts, 60_000, NWID, SELF))
+                .build();
+    }
+
+    @Test
+    void aStoredConfigIsInForceAtOnceAndRefreshedAtTheFirstTick() {
+        assertFalse(node.restoreConfig(NWID, ourConfig(T), T), "not joined");
+        node.join(NWID, T);
+        NetworkConfig foreign = NetworkConfig.builder().networkId(NWID).timestampMs(T).issuedTo(OTHER.address()).build();
+        assertFalse(node.restoreConfig(NWID, foreign, T), "issued to someone else");
+        assertTrue(node.restoreConfig(NWID, ourConfig(T), T));
+        assertEquals(NetworkStatus.Status.OK, status());
+        assertTrue(node.networkTable().get(NWID.value()).needsConfig(T), "still asks its controller");
+        assertFalse(node.restoreConfig(NWID, ourConfig(T - 1), T), "older than the one in force");
+    }
+
+    @Test
+    void credentialsWaitForTheirSignersIdentity() {
+        node.join(NWID, T);
+        Network n = node.networkTable().get(NWID.value());
+        n.apply(ourConfig(T), T);
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        NetworkCredentials creds = new NetworkCredentials(List.of(issuer.certificateOfMembership(T, 60_000, NWID, OTHER)),
+                List.of(), List.of(), List.of(), List.of());
+        CredentialExchange exchange = node.networkTable().credentials;
+        assertTrue(exchange.onCredentials(OTHER.address().value(), creds, T));
+        assertEquals(1, exchange.deferredCount(), "the controller's identity is unknown");
+        assertEquals(null, n.existingMembership(OTHER.address().value()));
+        assertFalse(exchange.onCredentials(OTHER.address().value(), creds, T + 999), "one packet per peer per second");
+        Peer other = peer(OTHER);
+        peer(CONTROLLER);
+        assertTrue(node.nextDeadlineMs() <= T + Timing.WHOIS_RETRY_DELAY_MS, "a retry is scheduled");
+        node.tick(T + Timing.WHOIS_RETRY_DELAY_MS);
+        assertEquals(0, exchange.deferredCount());
+        assertTrue(n.gate(other.address, other.identity), "learned once the signer was known");
+    }
+
+    @Test
+    void credentialsWhoseSignerNeverArrivesAreDroppedAfterFiveSeconds() {
+        node.join(NWID, T);
+        node.networkTable().get(NWID.value()).apply(ourConfig(T), T);
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        CredentialExchange exchange = node.networkTable().credentials;
+        exchange.onCredentials(OTHER.address().value(), new NetworkCredentials(
+                List.of(issuer.certificateOfMembership(T, 60_000, NWID, OTHER)), List.of(), List.of(), List.of(),
+                List.of()), T);
+        long drops = node.dropCount(DropReason.UNKNOWN_SOURCE);
+        for (long t = T; t <= T + Timing.RECEIVE_QUEUE_TIMEOUT_MS + Timing.WHOIS_RETRY_DELAY_MS; t += 100) {
+            node.tick(t);
+        }
+        assertEquals(0, exchange.deferredCount());
+        assertEquals(drops + 1, node.dropCount(DropReason.UNKNOWN_SOURCE));
+        assertEquals(Long.MAX_VALUE, exchange.nextTimerMs());
+    }
+
+    @Test
+    void aNewRevocationIsPassedOnToEveryMemberButItsSenderAndSigner() {
+        node.join(NWID, T);
+        Network n = node.networkTable().get(NWID.value());
+        n.apply(ourConfig(T), T);
+        peer(CONTROLLER);
+        Identity third = SimIdentities.get(3);
+        CredentialIssuer issuer = new CredentialIssuer(CONTROLLER);
+        CredentialExchange exchange = node.networkTable().credentials;
+        assertTrue(exchange.process(OTHER.address().value(), new NetworkCredentials(List.of(
+                issuer.certificateOfMembership(T, 60_000, NWID, OTHER), issuer.certificateOfMembership(T, 60_000, NWID, third)),
+                List.of(), List.of(), List.of(), List.of()), T));
+        assertEquals(2, n.membershipCount());
+        int queued = node.usage().queued();
+        var revocation = issuer.revokeCertificateOfMembership(9, NWID, OTHER.address(), T);
+        assertTrue(exchange.process(third.address().value(), NetworkCredentials.ofRevocation(revocation), T + 1));
+        assertEquals(queued + 1, node.usage().queued(), "to OTHER only: not back to its sender, not to the controller");
+        assertFalse(n.gate(OTHER.address().value(), OTHER.publicOnly()));
+        assertTrue(exchange.process(CONTROLLER.address().value(), NetworkCredentials.ofRevocation(revocation), T + 2));
+        assertEquals(queued + 1, node.usage().queued(), "redundant: not passed on again");
+        var quiet = dev.zerokube.overlay.wire.credentials.Revocation.unsigned(10, NWID, 0, T + 5, 0, third.address(),
+                dev.zerokube.overlay.wire.credentials.CredentialType.COM).sign(CONTROLLER);
+        assertTrue(exchange.process(CONTROLLER.address().value(), NetworkCredentials.ofRevocation(quiet), T + 3));
+        assertEquals(queued + 1, node.usage().queued(), "no fast-propagate flag: kept to ourselves");
+        assertFalse(n.gate(third.address().value(), third.publicOnly()));
     }
 }
