@@ -10,6 +10,7 @@ import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
 import dev.zerokube.overlay.wire.netconf.NetworkConfig;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,6 +29,7 @@ public final class ControllerAttachment implements NetworkConfigMaster {
     private final NetworkController controller;
     private final ConfigChunker chunker;
     private final RandomGenerator random;
+    private Consumer<ConfigDecision> decisionListener = d -> { };
 
     private ControllerAttachment(Node node, NetworkController controller, RandomGenerator random) {
         this.node = node;
@@ -61,10 +63,16 @@ public final class ControllerAttachment implements NetworkConfigMaster {
         return controller;
     }
 
+    /** Sees every decision on a genuine request, on the node's thread, before it is answered (metrics). */
+    public void setDecisionListener(Consumer<ConfigDecision> listener) {
+        decisionListener = Objects.requireNonNull(listener, "listener");
+    }
+
     @Override
     public void onConfigRequest(NetworkId networkId, Identity requester, long requestPacketId,
             ConfigRequestMetadata metadata, InetEndpoint physicalAddress, long nowMs) {
         ConfigDecision d = controller.onConfigRequest(nowMs, requester, networkId, metadata, physicalAddress);
+        decisionListener.accept(d);
         Address member = requester.address();
         switch (d) {
             case ConfigDecision.Reply r -> sendConfig(member, requestPacketId, r.config(), nowMs);

@@ -1,6 +1,7 @@
 package dev.zerokube.overlay.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.zerokube.overlay.controller.ApiInput;
 import dev.zerokube.overlay.controller.ApiInputException;
@@ -141,6 +142,14 @@ public final class ControllerHttpApi implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
         server.start();
+    }
+
+    /**
+     * The API as a handler, to serve it from another server (1.14.1 serves {@code /controller} on
+     * the node's API port): mount it at {@code /controller} and {@code /unstable/controller}.
+     */
+    public HttpHandler handler() {
+        return this::exchange;
     }
 
     /** Where the API listens (after {@link #start}). */

@@ -26,12 +26,18 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class ControllerMetrics {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private final Counter requests;
     private final Counter issued;
 
-    /** Metrics over {@code store}'s counts. */
+    /** Metrics over {@code store}'s counts, in a registry of their own. */
     public ControllerMetrics(FilePolicyStore store) {
+        this(store, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** Metrics over {@code store}'s counts, in {@code registry} (e.g. the node's, so one scrape has both). */
+    public ControllerMetrics(FilePolicyStore store, PrometheusMeterRegistry registry) {
+        this.registry = registry;
         requests = Counter.builder("controller_network_config_request")
                 .description("Network config requests decided by the controller").register(registry);
         issued = Counter.builder("controller_configs_issued")
