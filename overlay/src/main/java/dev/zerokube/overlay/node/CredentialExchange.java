@@ -74,17 +74,27 @@ final class CredentialExchange {
 
     // ---- receiving
 
-    /**
-     * NETWORK_CREDENTIALS from {@code peer}; false when it was rate-gated (then it does not even
-     * count as traffic from the peer, as in 1.14.1).
-     */
-    boolean onCredentials(long peer, NetworkCredentials credentials, long nowMs) {
+    /** What became of a NETWORK_CREDENTIALS packet. */
+    enum Receipt {
+        /** Over the rate limit: not even counted as traffic from the peer, as in 1.14.1. */
+        RATE_LIMITED,
+        /** A credential was accepted (new or redundant): the packet proves membership ("trust established"). */
+        TRUST_ESTABLISHED,
+        /** Nothing accepted (yet: it may wait for a signer's identity). */
+        NO_TRUST
+    }
+
+    /** Set by {@link #counted} when a credential of the packet being processed was accepted. */
+    private boolean acceptedAny;
+
+    /** NETWORK_CREDENTIALS from {@code peer} (ZT1-05 §7.6). */
+    Receipt onCredentials(long peer, NetworkCredentials credentials, long nowMs) {
         // Revocations get a gate of their own, so a routine push just before cannot make us drop
         // one (1.14.1 gates both together; it accepts more, never less, than 1.14.1).
         if (!receiveGate.gate(peer, credentials.revocations().isEmpty() ? 0 : 1, nowMs,
                 Timing.PEER_CREDENTIALS_RATE_LIMIT_MS)) {
             drops.add(DropReason.RATE_LIMITED);
-            return false;
+            return Receipt.RATE_LIMITED;
         }
         if (!process(peer, credentials, nowMs)) {
             if (deferred.size() >= DEFERRED_MAX) {
@@ -92,8 +102,9 @@ final class CredentialExchange {
                 drops.add(DropReason.UNKNOWN_SOURCE);
             }
             deferred.add(new Deferred(peer, credentials, nowMs));
+            return Receipt.NO_TRUST;
         }
-        return true;
+        return acceptedAny ? Receipt.TRUST_ESTABLISHED : Receipt.NO_TRUST;
     }
 
     /**
@@ -102,6 +113,7 @@ final class CredentialExchange {
      */
     boolean process(long source, NetworkCredentials c, long nowMs) {
         SignerLookup lookup = a -> networks.identity(a.value(), nowMs);
+        acceptedAny = false;
         for (CertificateOfMembership com : c.coms()) {
             Network n = networks.get(com.networkId().value());
             if (n != null && !counted(n.addCom(com, lookup))) {
@@ -146,6 +158,8 @@ final class CredentialExchange {
     private boolean counted(Membership.AddResult r) {
         if (r == Membership.AddResult.REJECTED) {
             drops.add(DropReason.CREDENTIAL_REJECTED);
+        } else if (r != Membership.AddResult.DEFERRED) {
+            acceptedAny = true;
         }
         return r != Membership.AddResult.DEFERRED;
     }
@@ -197,12 +211,16 @@ final class CredentialExchange {
     private void sendDueParts(long nowMs) {
         for (int i = 0; i < pending.size(); i++) {
             PendingPush p = pending.get(i);
+            if (networks.get(p.nwid) == null) {
+                pending.remove(i--); // left meanwhile
+                continue;
+            }
             if (p.dueMs > nowMs) {
                 continue;
             }
             networks.send(p.peer, p.parts.getFirst(), nowMs);
             List<NetworkCredentials> rest = p.parts.subList(1, p.parts.size());
-            if (rest.isEmpty() || networks.get(p.nwid) == null) {
+            if (rest.isEmpty()) {
                 pending.remove(i--);
             } else {
                 pending.set(i, new PendingPush(p.nwid, p.peer, rest, nowMs + PUSH_PART_SPACING_MS));

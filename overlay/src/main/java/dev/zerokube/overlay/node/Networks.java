@@ -45,6 +45,8 @@ final class Networks {
     private final DropCounters drops;
     private final NodeConfig config;
     private final LongMap<Network> table = new LongMap<>(NETWORKS_MAX);
+    /** (network, member) → when our hosted controller last sent that member a config. */
+    private final RecentTable localAuthorizations;
     final CredentialExchange credentials;
     private Switch sw;
     private NetworkConfigMaster master;
@@ -58,6 +60,7 @@ final class Networks {
         this.drops = drops;
         this.config = config;
         this.credentials = new CredentialExchange(this, topology, drops);
+        this.localAuthorizations = new RecentTable(config.peersMax());
     }
 
     void attach(Switch sw) {
@@ -322,6 +325,9 @@ final class Networks {
      * taken in place.
      */
     void sendConfig(long member, long requestPacketId, List<ConfigChunk> chunks, long nowMs) {
+        if (!chunks.isEmpty()) {
+            localAuthorizations.put(chunks.getFirst().networkId().value(), member, nowMs);
+        }
         for (ConfigChunk c : chunks) {
             if (member == topology.selfAddress()) {
                 onConfigChunk(member, c, true, requestPacketId, nowMs);
@@ -331,6 +337,17 @@ final class Networks {
                 send(member, new dev.zerokube.overlay.wire.verbs.NetworkConfig(c), nowMs);
             }
         }
+    }
+
+    /**
+     * Whether our hosted controller sent {@code member} a config for network {@code nwid} within
+     * {@link Timing#LOCAL_CONTROLLER_AUTHORIZATION_MS} (1.14.1's {@code localControllerHasAuthorized}):
+     * the multicast path accepts LIKE and GATHER from such a member even when we are not on the
+     * network ourselves.
+     */
+    boolean localControllerHasAuthorized(long nwid, long member, long nowMs) {
+        long t = localAuthorizations.get(nwid, member);
+        return t != Timing.NEVER_MS && nowMs - t <= Timing.LOCAL_CONTROLLER_AUTHORIZATION_MS;
     }
 
     /** Refuses a request (nothing for a push, whose id is 0); to ourselves it sets the status. */

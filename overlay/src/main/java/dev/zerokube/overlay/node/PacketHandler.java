@@ -471,13 +471,22 @@ final class PacketHandler {
 
     // ---- networks: NETWORK_CREDENTIALS, NETWORK_CONFIG_REQUEST, NETWORK_CONFIG
 
-    /** NETWORK_CREDENTIALS (ZT1-03 §4.11): a rate-gated packet is not even counted as received. */
+    /**
+     * NETWORK_CREDENTIALS (ZT1-03 §4.11): a rate-gated packet is not even counted as received; one
+     * with an accepted credential establishes trust on the path it came on (1.14.1's
+     * {@code Peer::received} with {@code trustEstablished}), which lets a non-root relay for it.
+     */
     private void onNetworkCredentials(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs)
             throws WireFormatException {
         NetworkCredentials c = NetworkCredentials.decode(reader(pkt, len, "NETWORK_CREDENTIALS"));
-        if (networks.credentials.onCredentials(peer.address, c, nowMs)) {
-            received(peer, path, hops, Verb.NETWORK_CREDENTIALS, nowMs);
+        CredentialExchange.Receipt receipt = networks.credentials.onCredentials(peer.address, c, nowMs);
+        if (receipt == CredentialExchange.Receipt.RATE_LIMITED) {
+            return;
         }
+        if (receipt == CredentialExchange.Receipt.TRUST_ESTABLISHED) {
+            path.lastTrustEstablishedMs = nowMs;
+        }
+        received(peer, path, hops, Verb.NETWORK_CREDENTIALS, nowMs);
     }
 
     /** NETWORK_CONFIG_REQUEST (ZT1-03 §4.12, ZT1-09 §1.3). */

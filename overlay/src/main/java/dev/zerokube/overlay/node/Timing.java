@@ -62,6 +62,11 @@ public final class Timing {
      * round while it has none ({@code ZT_NETWORK_AUTOCONF_DELAY}, ZT1-09 §1.2).
      */
     public static final long NETWORK_AUTOCONF_DELAY_MS = 60_000;
+    /**
+     * A member our hosted controller sent a config to may LIKE and GATHER with us for this long even
+     * if we are not on its network ({@code ZT_NETWORK_AUTOCONF_DELAY × 3}, ZT1-09 §1.4, ZT1-08 §6).
+     */
+    public static final long LOCAL_CONTROLLER_AUTHORIZATION_MS = 3 * NETWORK_AUTOCONF_DELAY_MS;
     /** One NETWORK_CREDENTIALS per peer is processed per this ({@code ZT_PEER_CREDENTIALS_RATE_LIMIT}, ZT1-05 §7.6). */
     public static final long PEER_CREDENTIALS_RATE_LIMIT_MS = 1_000;
     /** A push answering ERROR(NEED_MEMBERSHIP_CERTIFICATE) at most per this ({@code ZT_PEER_CREDENTIALS_REQUEST_RATE_LIMIT}, ZT1-05 §7.7). */

@@ -142,6 +142,13 @@ class NetworksTest {
         assertEquals(List.of(NetworkConfigMaster.LOCAL_REQUEST_ID), asked);
         NetworkStatus s = node.network(mine).orElseThrow();
         assertEquals(NetworkStatus.Status.OK, s.status(), "taken in place, no packet");
+        long sentMs = T + Timing.PING_CHECK_INTERVAL_MS;
+        assertTrue(node.networkTable().localControllerHasAuthorized(mine.value(), SELF.address().value(), sentMs));
+        assertTrue(node.networkTable().localControllerHasAuthorized(mine.value(), SELF.address().value(),
+                sentMs + Timing.LOCAL_CONTROLLER_AUTHORIZATION_MS));
+        assertFalse(node.networkTable().localControllerHasAuthorized(mine.value(), SELF.address().value(),
+                sentMs + Timing.LOCAL_CONTROLLER_AUTHORIZATION_MS + 1));
+        assertFalse(node.networkTable().localControllerHasAuthorized(mine.value(), OTHER.address().value(), sentMs));
         assertEquals("mine", s.config().orElseThrow().name());
         node.sendNetworkConfigError(SELF.address(), mine, NetworkConfigMaster.LOCAL_REQUEST_ID,
                 ErrorCode.NETWORK_ACCESS_DENIED, T);
@@ -211,16 +218,19 @@ class NetworksTest {
         NetworkCredentials creds = new NetworkCredentials(List.of(issuer.certificateOfMembership(T, 60_000, NWID, OTHER)),
                 List.of(), List.of(), List.of(), List.of());
         CredentialExchange exchange = node.networkTable().credentials;
-        assertTrue(exchange.onCredentials(OTHER.address().value(), creds, T));
+        assertEquals(CredentialExchange.Receipt.NO_TRUST, exchange.onCredentials(OTHER.address().value(), creds, T));
         assertEquals(1, exchange.deferredCount(), "the controller's identity is unknown");
         assertEquals(null, n.existingMembership(OTHER.address().value()));
-        assertFalse(exchange.onCredentials(OTHER.address().value(), creds, T + 999), "one packet per peer per second");
+        assertEquals(CredentialExchange.Receipt.RATE_LIMITED, exchange.onCredentials(OTHER.address().value(), creds,
+                T + 999), "one packet per peer per second");
         Peer other = peer(OTHER);
         peer(CONTROLLER);
         assertTrue(node.nextDeadlineMs() <= T + Timing.WHOIS_RETRY_DELAY_MS, "a retry is scheduled");
         node.tick(T + Timing.WHOIS_RETRY_DELAY_MS);
         assertEquals(0, exchange.deferredCount());
         assertTrue(n.gate(other.address, other.identity), "learned once the signer was known");
+        assertEquals(CredentialExchange.Receipt.TRUST_ESTABLISHED, exchange.onCredentials(OTHER.address().value(), creds,
+                T + 1_000), "accepted again (redundant): proves membership");
     }
 
     @Test
@@ -266,5 +276,31 @@ class NetworksTest {
         assertTrue(exchange.process(CONTROLLER.address().value(), NetworkCredentials.ofRevocation(quiet), T + 3));
         assertEquals(queued + 1, node.usage().queued(), "no fast-propagate flag: kept to ourselves");
         assertFalse(n.gate(third.address().value(), third.publicOnly()));
+    }
+
+    @Test
+    void aFastPropagateChunkIsPassedOnToTheMembersWeKnow() {
+        node.join(NWID, T);
+        node.tick(T);
+        Network n = node.networkTable().get(NWID.value());
+        n.apply(ourConfig(T), T);
+        peer(CONTROLLER);
+        Identity third = SimIdentities.get(3);
+        n.membership(OTHER.address().value());
+        n.membership(third.address().value());
+        n.membership(CONTROLLER.address().value());
+        byte[] dict = ourConfig(T + 1).encode();
+        long total = dict.length;
+        byte[] part = java.util.Arrays.copyOf(dict, 100);
+        byte[] sig = CONTROLLER.sign(dev.zerokube.overlay.wire.verbs.ConfigChunk.signedMessage(NWID, part,
+                dev.zerokube.overlay.wire.verbs.ConfigChunk.FLAG_FAST_PROPAGATE, 55, total, 0));
+        var chunk = new dev.zerokube.overlay.wire.verbs.ConfigChunk(NWID, part,
+                dev.zerokube.overlay.wire.verbs.ConfigChunk.Signed.c25519(
+                        dev.zerokube.overlay.wire.verbs.ConfigChunk.FLAG_FAST_PROPAGATE, 55, total, 0, sig));
+        int queued = node.usage().queued();
+        assertEquals(0, node.networkTable().onConfigChunk(OTHER.address().value(), chunk, false, 1, T + 1));
+        assertEquals(queued + 1, node.usage().queued(), "to the third member only: not its sender, not the controller");
+        node.networkTable().onConfigChunk(OTHER.address().value(), chunk, false, 2, T + 2);
+        assertEquals(queued + 1, node.usage().queued(), "a duplicate is not passed on again");
     }
 }
