@@ -206,4 +206,39 @@ class MembershipGateTest {
     private static Revocation revocation(Identity target, long thresholdMs) {
         return ISSUER.revokeCertificateOfMembership(1, NWID, target.address(), thresholdMs);
     }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Bytes the thread allocates over 10 000 gate checks after 20 000 of warm-up. */
+    private static long gateAllocation(Network n, Identity peer) {
+        long address = peer.address().value();
+        Identity id = peer.publicOnly();
+        boolean all = true;
+        for (int i = 0; i < 20_000; i++) {
+            all &= n.gate(address, id);
+        }
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            all &= n.gate(address, id);
+        }
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(all, "admitted every time");
+        return allocated;
+    }
+
+    // The gate runs for every frame received: once decided it must cost neither an identity hash
+    // nor an allocation (the verdict is recomputed only when the config, COM or threshold change).
+    @Test
+    void theGateAllocatesNothingPerFrame() {
+        Network n = configured(T);
+        n.addCom(com(B, T), LOOKUP);
+        long allocated = gateAllocation(n, B);
+        assertTrue(allocated < 1_000, allocated + " bytes allocated in 10000 private-network gate checks");
+        Network pub = network(16);
+        pub.apply(NetworkConfig.builder().networkId(NWID).timestampMs(T).issuedTo(A.address())
+                .type(NetworkConfig.TYPE_PUBLIC).build(), 0);
+        allocated = gateAllocation(pub, B);
+        assertTrue(allocated < 1_000, allocated + " bytes allocated in 10000 public-network gate checks");
+    }
 }

@@ -211,4 +211,19 @@ class NetworkMembershipSimTest {
             assertTrue(memberTimes.getFirst() < 1_000, "the first request right after joining");
         });
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aPublicNetworkTakesEveryoneWithoutCredentials(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            NetworkLab lab = new NetworkLab(sim, 3, b -> b.privateNetwork(false));
+            assertTrue(sim.runUntil(lab.star::online, 60_000), "leaves online");
+            lab.members.forEach(lab::join);
+            assertTrue(sim.runUntil(() -> lab.members.stream().allMatch(m -> lab.hasStatus(m, NetworkStatus.Status.OK)),
+                    10_000), "no authorization needed");
+            assertTrue(lab.allGated(lab.members), "and no credentials");
+            assertTrue(lab.members.stream().allMatch(m -> lab.store.member(lab.nwid, m.address()).orElseThrow().authorized()),
+                    "recorded as authorized members");
+        });
+    }
 }
