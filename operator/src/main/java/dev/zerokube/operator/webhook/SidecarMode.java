@@ -15,6 +15,12 @@ public enum SidecarMode {
   /** The first minor version of Kubernetes 1.x whose API servers keep native sidecars by default. */
   public static final int NATIVE_MINOR_MIN = 29;
 
+  /** The mode for the API server the client talks to ({@code GET /version}), for sidecar mode "auto". */
+  public static SidecarMode of(io.fabric8.kubernetes.client.KubernetesClient client) {
+    var version = client.getKubernetesVersion();
+    return forServerVersion(version.getMajor(), version.getMinor());
+  }
+
   /**
    * The mode for an API server version as {@code /version} reports it ({@code major "1"}, {@code
    * minor "29"} or {@code "29+"} on some distributions).

@@ -32,6 +32,7 @@ class WebhookCertificatesTest {
   static final String MWC = "zerokube";
 
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   /** A clock the test moves. */
   static final class FakeClock extends Clock {
@@ -133,5 +134,18 @@ class WebhookCertificatesTest {
         .addToData("tls.crt", "AAAA").build()).create();
     TlsMaterial m = certificates(clock).reconcile();
     assertEquals(m.serverCertificate(), TlsMaterial.fromSecretData(secret().getData()).serverCertificate());
+  }
+
+  @Test
+  void sidecarModeAutoIsClassicOnTheTestApiServersVersion() {
+    server.setVersionInfo(new io.fabric8.kubernetes.client.VersionInfo.Builder().withMajor("1").withMinor("20").build());
+    assertEquals(SidecarMode.CLASSIC, SidecarMode.of(client));
+  }
+
+  @Test
+  void sidecarModeAutoIsNativeFrom129() {
+    // (The client caches the version, hence one version per test.)
+    server.setVersionInfo(new io.fabric8.kubernetes.client.VersionInfo.Builder().withMajor("1").withMinor("31+").build());
+    assertEquals(SidecarMode.NATIVE, SidecarMode.of(client));
   }
 }
