@@ -50,6 +50,8 @@ public final class TapPort implements VirtualPort {
     static final long TUNGETIFF = 0x800454d2L;
     static final long TUNSETOFFLOAD = 0x400454d0L;
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    static final long TUNSETPERSIST = 0x400454cbL;
+    static final long TUNSETOWNER = 0x400454ccL;
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
@@ -225,6 +227,36 @@ public final class TapPort implements VirtualPort {
     /** The TAP descriptor (e.g. to pass it on with {@link FdPassing}); owned by this port. */
     public int fd() {
         return fd;
+    }
+
+    /**
+     * Makes the TAP outlive its descriptors and belong to {@code ownerUid}: a process of that
+     * user may then attach to it by name ({@link #open}) without CAP_NET_ADMIN. This is how the
+     * node agent prepares a pod's TAP in the pod's namespace for an unprivileged sidecar.
+     */
+    public void makePersistent(int ownerUid) throws IOException {
+        if (ownerUid < 0) {
+            throw new IllegalArgumentException("owner uid must not be negative: " + ownerUid);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            if (Libc.ioctl(st, fd, TUNSETOWNER, (long) ownerUid) != 0) {
+                throw Libc.error("TUNSETOWNER " + name + " " + ownerUid, st);
+            }
+            if (Libc.ioctl(st, fd, TUNSETPERSIST, 1L) != 0) {
+                throw Libc.error("TUNSETPERSIST " + name, st);
+            }
+        }
+    }
+
+    /** Undoes {@link #makePersistent}: the TAP then goes with its last descriptor. */
+    public void dropPersistence() throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            if (Libc.ioctl(st, fd, TUNSETPERSIST, 0L) != 0) {
+                throw Libc.error("TUNSETPERSIST 0 " + name, st);
+            }
+        }
     }
 
     /** The interface index in the port's network namespace, 0 if it could not be looked up. */

@@ -364,6 +364,24 @@ class TapPortNamespaceTest {
         assertFalse(ns.ip("-o", "link").contains(port.name() + ":"), "the TAP went with its last descriptor");
     }
 
+    @Test
+    void aPersistentTapOwnedByAUserOutlivesItsDescriptor() throws Exception {
+        TestNamespace ns = namespace();
+        TapPort port = tap(ns, "zk0");
+        port.makePersistent(65534);
+        port.configure(config(1500, MAC_A, IP_A));
+        port.close();
+        String link = ns.ip("-d", "-o", "link", "show", "zk0");
+        assertTrue(link.contains("persist on") && (link.contains("user 65534") || link.contains("user nobody")), link);
+        assertTrue(ns.ip("-o", "addr", "show", "dev", "zk0").contains("198.18.77.1/24"), "configuration kept");
+        // Attach again by name (as the sidecar would), then let it go.
+        TapPort again = tap(ns, "zk0");
+        assertTrue(again.vnetHeader());
+        again.dropPersistence();
+        again.close();
+        assertFalse(ns.ip("-o", "link").contains("zk0:"), "gone with the last descriptor");
+    }
+
     private BlockingQueue<byte[]> collect(TapPort port) {
         BlockingQueue<byte[]> q = new LinkedBlockingQueue<>();
         port.start((f, off, len) -> q.add(Arrays.copyOfRange(f, off, off + len)));
