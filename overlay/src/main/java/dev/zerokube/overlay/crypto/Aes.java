@@ -36,6 +36,7 @@ public final class Aes {
     private final Cipher decryptor;
     private final byte[] counterBlocks = new byte[CHUNK];
     private final byte[] keystream = new byte[CHUNK];
+    private final int[] counterLanes = SimdCheck.ENABLED ? new int[Simd.LANES] : null;
 
     /** AES-256 with {@code key[0..32)}. */
     public Aes(byte[] key) {
@@ -89,16 +90,30 @@ public final class Aes {
         while (len > 0) {
             int chunk = Math.min(len, CHUNK);
             int chunkBlocks = (chunk + BLOCK_LENGTH - 1) / BLOCK_LENGTH;
-            for (int p = 0, end = chunkBlocks * BLOCK_LENGTH; p < end; p += BLOCK_LENGTH) {
-                BE_LONG.set(blocks, p, prefixHigh);
-                BE_INT.set(blocks, p + 8, prefixLow);
-                BE_INT.set(blocks, p + 12, count++);
-            }
+            counterBlocks(prefixHigh, prefixLow, count, blocks, chunkBlocks);
+            count += chunkBlocks;
             ecb(encryptor, blocks, 0, ks, 0, chunkBlocks * BLOCK_LENGTH);
             xor(ks, in, inOff, out, outOff, chunk);
             inOff += chunk;
             outOff += chunk;
             len -= chunk;
+        }
+    }
+
+    // Counter blocks and XOR are a third of CTR's time even vectorised (the AES runs on VAES).
+    private void counterBlocks(long prefixHigh, int prefixLow, int count, byte[] blocks, int n) {
+        if (SimdCheck.ENABLED) {
+            Simd.counterBlocks(prefixHigh, prefixLow, count, blocks, n, counterLanes);
+        } else {
+            counterBlocksScalar(prefixHigh, prefixLow, count, blocks, n);
+        }
+    }
+
+    static void counterBlocksScalar(long prefixHigh, int prefixLow, int count, byte[] blocks, int n) {
+        for (int p = 0, end = n * BLOCK_LENGTH; p < end; p += BLOCK_LENGTH) {
+            BE_LONG.set(blocks, p, prefixHigh);
+            BE_INT.set(blocks, p + 8, prefixLow);
+            BE_INT.set(blocks, p + 12, count++);
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * <p>One instance per peer (or per key pair and thread); reusable for any number of packets.
  * Encrypt and decrypt allocate nothing of their own, but the {@link Gmac} inside goes through the
- * JDK's AES-GCM and allocates about 0.9 KiB plus the packet length per call (the reason and the
+ * JDK's AES-GCM and allocates about 1.1 KB plus the packet length per call (the reason and the
  * measured alternative are in {@link Gmac} and docs/performance.md). Not thread-safe.
  */
 public final class AesGmacSiv {

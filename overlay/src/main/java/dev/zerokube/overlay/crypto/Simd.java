@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The crypto's Vector API kernels: Salsa20 keystream for as many blocks at once as an int vector
  * has lanes (16 with AVX-512; one block per lane, the 16 state words as 16 vectors, finished words
- * scattered into a block-major int scratch) and the XOR of keystream into data.
+ * stored word-major and gathered per block) and the XOR of keystream into data.
  *
  * <p>Uses the incubating {@code jdk.incubator.vector} module, so callers touch this class only when
  * {@link SimdCheck#ENABLED} says the module is there; without it they run their scalar code.
@@ -24,13 +24,13 @@ final class Simd {
 
     private static final int WORDS = 16;
     private static final int[] LANE_INDEX = new int[LANES];
-    // Where lane l of state word w goes in the block-major scratch: l * 16 (+ w as the offset).
-    private static final int[] BLOCK_START = new int[LANES];
+    // Gather map for one block's consecutive words in the word-major scratch: word w is w * LANES away.
+    private static final int[] WORD_STRIDE = new int[LANES];
 
     static {
         for (int l = 0; l < LANES; l++) {
             LANE_INDEX[l] = l;
-            BLOCK_START[l] = l * WORDS;
+            WORD_STRIDE[l] = l * LANES;
         }
     }
 
@@ -106,42 +106,61 @@ final class Simd {
             x14 = x14.lanewise(VectorOperators.XOR, x13.add(x12).lanewise(VectorOperators.ROL, 13));
             x15 = x15.lanewise(VectorOperators.XOR, x14.add(x13).lanewise(VectorOperators.ROL, 18));
         }
-        x0.add(0x61707865).intoArray(ks, 0, BLOCK_START, 0);
-        x1.add(j1).intoArray(ks, 1, BLOCK_START, 0);
-        x2.add(j2).intoArray(ks, 2, BLOCK_START, 0);
-        x3.add(j3).intoArray(ks, 3, BLOCK_START, 0);
-        x4.add(j4).intoArray(ks, 4, BLOCK_START, 0);
-        x5.add(0x3320646e).intoArray(ks, 5, BLOCK_START, 0);
-        x6.add(j6).intoArray(ks, 6, BLOCK_START, 0);
-        x7.add(j7).intoArray(ks, 7, BLOCK_START, 0);
-        x8.add(j8).intoArray(ks, 8, BLOCK_START, 0);
-        x9.add(j9).intoArray(ks, 9, BLOCK_START, 0);
-        x10.add(0x79622d32).intoArray(ks, 10, BLOCK_START, 0);
-        x11.add(j11).intoArray(ks, 11, BLOCK_START, 0);
-        x12.add(j12).intoArray(ks, 12, BLOCK_START, 0);
-        x13.add(j13).intoArray(ks, 13, BLOCK_START, 0);
-        x14.add(j14).intoArray(ks, 14, BLOCK_START, 0);
-        x15.add(0x6b206574).intoArray(ks, 15, BLOCK_START, 0);
+        // Word-major stores (word w of block l at w * LANES + l): plain stores keep this method
+        // small enough for C2 to inline every vector operation; xorKeystream gathers per block.
+        x0.add(0x61707865).intoArray(ks, 0 * LANES);
+        x1.add(j1).intoArray(ks, 1 * LANES);
+        x2.add(j2).intoArray(ks, 2 * LANES);
+        x3.add(j3).intoArray(ks, 3 * LANES);
+        x4.add(j4).intoArray(ks, 4 * LANES);
+        x5.add(0x3320646e).intoArray(ks, 5 * LANES);
+        x6.add(j6).intoArray(ks, 6 * LANES);
+        x7.add(j7).intoArray(ks, 7 * LANES);
+        x8.add(j8).intoArray(ks, 8 * LANES);
+        x9.add(j9).intoArray(ks, 9 * LANES);
+        x10.add(0x79622d32).intoArray(ks, 10 * LANES);
+        x11.add(j11).intoArray(ks, 11 * LANES);
+        x12.add(j12).intoArray(ks, 12 * LANES);
+        x13.add(j13).intoArray(ks, 13 * LANES);
+        x14.add(j14).intoArray(ks, 14 * LANES);
+        x15.add(0x6b206574).intoArray(ks, 15 * LANES);
     }
 
     /**
-     * {@code out[outOff, outOff+len) = in XOR ks[0, len)} (keystream as little-endian bytes), or
-     * the keystream itself when {@code in} is null; {@code len} at most {@code LANES * 64}.
+     * {@code out[outOff, outOff+len) = in XOR keystream[0, len)}, the keystream being the blocks of
+     * {@code ks} (word-major, as {@link #salsa20Pass} leaves them) as little-endian bytes, or the
+     * keystream itself when {@code in} is null; {@code len} at most {@code LANES * 64}.
      */
     static void xorKeystream(int[] ks, byte[] in, int inOff, byte[] out, int outOff, int len) {
-        int step = BYTES.length();
+        int step = LANES * 4; // bytes per gathered vector: a block is 64 / step of them
         int i = 0;
-        for (; i <= len - step; i += step) {
-            ByteVector k = IntVector.fromArray(INTS, ks, i >> 2).reinterpretAsBytes();
-            if (in != null) {
-                k = k.lanewise(VectorOperators.XOR, ByteVector.fromArray(BYTES, in, inOff + i));
+        // Two loops rather than one with a branch: a vector assigned in a branch meets its other
+        // value in a phi, where C2 may keep it boxed (an allocation per step).
+        if (in == null) {
+            for (; i <= len - step; i += step) {
+                blockWords(ks, i).reinterpretAsBytes().intoArray(out, outOff + i);
             }
-            k.intoArray(out, outOff + i);
+        } else {
+            for (; i <= len - step; i += step) {
+                blockWords(ks, i).reinterpretAsBytes()
+                        .lanewise(VectorOperators.XOR, ByteVector.fromArray(BYTES, in, inOff + i))
+                        .intoArray(out, outOff + i);
+            }
         }
         for (; i < len; i++) {
-            byte k = (byte) (ks[i >> 2] >>> ((i & 3) << 3));
+            int block = i >> 6;
+            int word = (i & 63) >> 2;
+            byte k = (byte) (ks[word * LANES + block] >>> ((i & 3) << 3));
             out[outOff + i] = in == null ? k : (byte) (in[inOff + i] ^ k);
         }
+    }
+
+    // The LANES consecutive words of the keystream that start at byte {@code at} (a multiple of
+    // LANES * 4), gathered from the word-major scratch.
+    private static IntVector blockWords(int[] ks, int at) {
+        int block = at >> 6;
+        int firstWord = (at & 63) >> 2;
+        return IntVector.fromArray(INTS, ks, firstWord * LANES + block, WORD_STRIDE, 0);
     }
 
     /**
@@ -158,6 +177,44 @@ final class Simd {
         }
         for (; i < len; i++) {
             out[outOff + i] = (byte) (a[aOff + i] ^ b[bOff + i]);
+        }
+    }
+
+    /**
+     * Writes {@code blocks} AES counter blocks to {@code out[0, 16 * blocks)}: block i is
+     * {@code prefixHigh ‖ prefixLow ‖ (count + i)}, all big-endian, the last word wrapping
+     * without carry (ZeroTier's CTR, see {@link Aes#ctr}). {@code lanes} is scratch of
+     * {@link #LANES} ints.
+     */
+    static void counterBlocks(long prefixHigh, int prefixLow, int count, byte[] out, int blocks, int[] lanes) {
+        // A vector holds LANES / 4 blocks as big-endian words: build it byte-swapped once, then
+        // per step add LANES / 4 to each block's last word (before swapping back for the store).
+        int perVector = LANES / 4;
+        for (int l = 0; l < LANES; l += 4) {
+            lanes[l] = (int) (prefixHigh >>> 32);
+            lanes[l + 1] = (int) prefixHigh;
+            lanes[l + 2] = prefixLow;
+            lanes[l + 3] = count + l / 4;
+        }
+        IntVector words = IntVector.fromArray(INTS, lanes, 0);
+        for (int l = 0; l < LANES; l++) {
+            lanes[l] = (l & 3) == 3 ? perVector : 0;
+        }
+        IntVector step = IntVector.fromArray(INTS, lanes, 0);
+        int b = 0;
+        for (; b <= blocks - perVector; b += perVector) {
+            words.lanewise(VectorOperators.REVERSE_BYTES).reinterpretAsBytes().intoArray(out, b * 16);
+            words = words.add(step);
+        }
+        for (; b < blocks; b++) {
+            int at = b * 16;
+            for (int w = 0; w < 4; w++) {
+                int v = w == 0 ? (int) (prefixHigh >>> 32) : w == 1 ? (int) prefixHigh : w == 2 ? prefixLow : count + b;
+                out[at + 4 * w] = (byte) (v >>> 24);
+                out[at + 4 * w + 1] = (byte) (v >>> 16);
+                out[at + 4 * w + 2] = (byte) (v >>> 8);
+                out[at + 4 * w + 3] = (byte) v;
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /*
  * Goal: the build's tests run the Vector API kernels (so the crypto tests cover them), and the byte
- * XOR kernel (and Aes's scalar fallback) is an exact XOR at any length and offset, in place too.
+ * XOR kernel (and Aes's scalar fallback) is an exact XOR at any length and offset, in place too,
+ * and the CTR counter blocks equal Aes's scalar ones.
  * Method: check the module and the flag; compare the kernel with a byte loop over seeded random
  * lengths and offsets. Salsa20Test and AesGmacSivTest compare the algorithms built on the kernels
  * with their scalar paths and the vectors.
@@ -52,6 +53,25 @@ class SimdTest {
             for (int i = 0; i < len; i++) {
                 assertTrue(inPlace[aOff + i] == expected[outOff + i], "in place, trial " + trial);
             }
+        }
+    }
+
+    @Test
+    void counterBlocksMatchTheScalarOnesAcrossTheWrap() {
+        assumeTrue(SimdCheck.ENABLED, "no vector path in this JVM");
+        SplittableRandom random = new SplittableRandom(8);
+        int[] lanes = new int[Simd.LANES];
+        for (int trial = 0; trial < 300; trial++) {
+            long prefixHigh = random.nextLong();
+            int prefixLow = random.nextInt();
+            // a third of the trials start just below 2^32 so the last word wraps inside the run
+            int count = random.nextInt(3) == 0 ? -random.nextInt(1, 40) : random.nextInt();
+            int blocks = random.nextInt(1, 257);
+            byte[] expected = new byte[blocks * 16 + 16];
+            Aes.counterBlocksScalar(prefixHigh, prefixLow, count, expected, blocks);
+            byte[] actual = new byte[blocks * 16 + 16];
+            Simd.counterBlocks(prefixHigh, prefixLow, count, actual, blocks, lanes);
+            assertArrayEquals(expected, actual, "trial " + trial);
         }
     }
 }
