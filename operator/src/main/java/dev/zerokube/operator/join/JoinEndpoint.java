@@ -9,6 +9,8 @@ import dev.zerokube.operator.api.member.PodReference;
 import dev.zerokube.operator.api.network.ZeroTierNetwork;
 import dev.zerokube.operator.webhook.NetworkLookup;
 import dev.zerokube.operator.webhook.OperatorHttpsServer;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -42,6 +44,9 @@ import java.util.logging.Logger;
  *       with a fresh identity) or of an earlier pod of the same name is deleted and the sidecar
  *       told to retry once it is gone (503).
  * </ol>
+ *
+ * Once the token is proven, the pod gets an event: {@code Joined}, or a {@code JoinRefused} warning
+ * with the reason, so {@code kubectl describe pod} shows why its sidecar is not ready.
  */
 public final class JoinEndpoint {
 
@@ -58,6 +63,7 @@ public final class JoinEndpoint {
   private final NetworkLookup networks;
   private final ObjectMapper mapper;
   private final boolean requireSourcePodIp;
+  private final java.time.Clock clock;
 
   /**
    * @param requireSourcePodIp refuse requests that do not come from the pod's own IP (on in a
@@ -71,6 +77,7 @@ public final class JoinEndpoint {
     this.networks = Objects.requireNonNull(networks, "networks");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     this.requireSourcePodIp = requireSourcePodIp;
+    this.clock = java.time.Clock.systemUTC();
   }
 
   /** The answer to a successful join (API.md). */
@@ -86,6 +93,13 @@ public final class JoinEndpoint {
         LOG.info(() -> "join from " + request.remoteAddress() + " refused (" + e.status() + "): " + e.getMessage());
         return new OperatorHttpsServer.Response(e.status(), OperatorHttpsServer.error(e.getMessage()),
             e.status() == JoinException.RETRY ? Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)) : Map.of());
+      } catch (KubernetesClientException e) {
+        // The API server is unreachable or refused us (RBAC, overload): the sidecar should retry,
+        // and the operator's log says why.
+        LOG.warning(() -> "join from " + request.remoteAddress() + " failed on the API server: " + e.getMessage());
+        return new OperatorHttpsServer.Response(JoinException.RETRY,
+            OperatorHttpsServer.error("the operator cannot reach the API server; retry"),
+            Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException("cannot write a join response", e);
       }
@@ -105,6 +119,21 @@ public final class JoinEndpoint {
       throw new JoinException(JoinException.FORBIDDEN, "the token was issued to pod " + token.namespace() + "/"
           + token.podName() + ", which no longer exists");
     }
+    try {
+      JoinResponse response = join(request, remoteAddress, token, pod);
+      event(pod, "Normal", "Joined", "joined ZeroTierNetwork " + request.network() + " as " + response.address()
+          + " (Member " + response.member() + ")");
+      return response;
+    } catch (JoinException e) {
+      // Only for tokens proven to be this pod's: strangers cannot write events on pods.
+      if (e.status() != JoinException.RETRY) {
+        event(pod, "Warning", "JoinRefused", "joining ZeroTierNetwork " + request.network() + " refused: " + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  private JoinResponse join(JoinRequest request, String remoteAddress, PodToken token, Pod pod) throws JoinException {
     ZeroTierNetwork network = networks.find(request.network()).orElseThrow(() -> new JoinException(
         JoinException.UNKNOWN_NETWORK, "ZeroTierNetwork " + request.network() + " does not exist"));
     Namespace namespace = client.namespaces().withName(token.namespace()).get();
@@ -132,6 +161,27 @@ public final class JoinEndpoint {
     writeMember(memberName, request.network(), address, pod, JoinPolicy.autoAuthorize(network));
     LOG.info(() -> "pod " + token.namespace() + "/" + token.podName() + " joined " + request.network() + " as " + address);
     return new JoinResponse(networkId, address, token.namespace() + "/" + memberName);
+  }
+
+  /** Records an event on the pod (KUBERNETES.md item 12); best effort, never fails the join. */
+  private void event(Pod pod, String type, String reason, String message) {
+    String namespace = pod.getMetadata().getNamespace();
+    String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    Event event = new EventBuilder()
+        .withNewMetadata().withName(pod.getMetadata().getName() + "." + java.util.UUID.randomUUID().toString().substring(0, 13))
+            .withNamespace(namespace).endMetadata()
+        .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+            .withNamespace(namespace).withUid(pod.getMetadata().getUid()).endInvolvedObject()
+        .withType(type).withReason(reason).withMessage(message)
+        .withNewSource().withComponent(MANAGED_BY).endSource()
+        .withReportingComponent(MANAGED_BY)
+        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+        .build();
+    try {
+      client.v1().events().inNamespace(namespace).resource(event).create();
+    } catch (KubernetesClientException e) {
+      LOG.fine(() -> "event on pod " + namespace + "/" + pod.getMetadata().getName() + " not recorded: " + e.getMessage());
+    }
   }
 
   private PodToken authenticate(String token) throws JoinException {

@@ -68,6 +68,7 @@ class JoinEndpointTest {
   HttpClient http;
   TlsMaterial tls;
   boolean requireSourcePodIp = true;
+  TokenReviewer reviewer;
 
   @BeforeAll
   static void identities() {
@@ -94,7 +95,7 @@ class JoinEndpointTest {
     }
     tls = new CertificateRotation(Duration.ofDays(300), Duration.ofDays(30), List.of("zerokube-join.zerokube-system.svc"),
         List.of("127.0.0.1"), new SecureRandom()).next(Optional.empty(), Instant.now());
-    JoinEndpoint endpoint = new JoinEndpoint(client, TokenReviewer.of(client), NetworkLookup.of(client), MAPPER, requireSourcePodIp);
+    JoinEndpoint endpoint = new JoinEndpoint(client, reviewer != null ? reviewer : TokenReviewer.of(client), NetworkLookup.of(client), MAPPER, requireSourcePodIp);
     https = OperatorHttpsServer.start(new InetSocketAddress("127.0.0.1", 0), new RotatingKeyManager(tls),
         Map.of(WellKnownNames.JOIN_PATH, endpoint.handler()));
     http = TlsClients.client(tls.caBundlePem());
@@ -188,6 +189,12 @@ class JoinEndpointTest {
     assertEquals("web-1", m.getStatus().getPod().getName());
     assertEquals(uid("web-1"), m.getStatus().getPod().getUid());
 
+    var events = client.v1().events().inNamespace(NS).list().getItems();
+    assertEquals(1, events.size());
+    assertEquals(List.of("Normal", "Joined", "web-1"), List.of(events.get(0).getType(), events.get(0).getReason(),
+        events.get(0).getInvolvedObject().getName()));
+    assertTrue(events.get(0).getMessage().contains(alice.address().toString()), events.get(0).getMessage());
+
     // A retry (lost answer) changes nothing.
     String version = m.getMetadata().getResourceVersion();
     assertEquals(200, join("prod-mesh", alice.toString(), token("web-1")).statusCode());
@@ -238,12 +245,14 @@ class JoinEndpointTest {
   @Test
   void badTokensAre401() throws Exception {
     List<Member> before = members();
+    // (Strangers leave no event either: nothing is written before the token is proven.)
     refused(401, join("prod-mesh", alice.toString(), "not-a-jwt"), before, "did not accept");
     String forged = new FakeTokenAuthority("another cluster's key").issue(NS, "web", "web-1", uid("web-1"),
         List.of(WellKnownNames.TOKEN_AUDIENCE));
     refused(401, join("prod-mesh", alice.toString(), forged), before, "did not accept");
     String good = token("web-1");
     refused(401, join("prod-mesh", alice.toString(), good.substring(0, good.length() - 2) + "xx"), before);
+    assertEquals(List.of(), client.v1().events().inNamespace(NS).list().getItems());
   }
 
   @Test
@@ -303,6 +312,9 @@ class JoinEndpointTest {
     List<Member> before = members();
     refused(403, join("everyone", alice.toString(), token("web-1")), before,
         "does not list network everyone");
+    var events = client.v1().events().inNamespace(NS).list().getItems();
+    assertEquals(List.of("Warning", "JoinRefused"), List.of(events.get(0).getType(), events.get(0).getReason()));
+    assertTrue(events.get(0).getMessage().contains("does not list network everyone"), events.get(0).getMessage());
   }
 
   @Test
@@ -358,5 +370,18 @@ class JoinEndpointTest {
         .getSpec().getAuthorized());
     assertNull(client.resources(Member.class).inNamespace(NS).withName("web-1-prod-mesh").get());
     assertNotEquals(0, members().size());
+  }
+
+  @Test
+  void anApiServerFailureIsARetryNotACrash() throws Exception {
+    // TokenReviews now fail on the API server's side (RBAC missing, overload...).
+    reviewer = (token, audience) -> {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("tokenreviews is forbidden", 403, null);
+    };
+    startHttps();
+    HttpResponse<String> response = join("prod-mesh", alice.toString(), token("web-1"));
+    assertEquals(503, response.statusCode(), response.body());
+    assertTrue(response.body().contains("retry"), response.body());
+    assertEquals(List.of(), members());
   }
 }
