@@ -44,6 +44,23 @@ final class PacketWriter {
         return this;
     }
 
+    PacketWriter u32(long v) {
+        ensure(4);
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            buf[length++] = (byte) (v >>> shift);
+        }
+        return this;
+    }
+
+    /** A 48-bit MAC address, most significant octet first. */
+    PacketWriter mac(long v) {
+        ensure(6);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            buf[length++] = (byte) (v >>> shift);
+        }
+        return this;
+    }
+
     PacketWriter u40(long v) {
         ensure(Address.LENGTH);
         for (int shift = 32; shift >= 0; shift -= 8) {

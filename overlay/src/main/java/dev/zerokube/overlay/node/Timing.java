@@ -74,6 +74,14 @@ public final class Timing {
     /** Our credentials are pushed again to a member we send frames to after this ({@code ZT_PEER_ACTIVITY_TIMEOUT}, ZT1-05 §7.7). */
     public static final long CREDENTIALS_REPUSH_PERIOD_MS = PEER_ACTIVITY_TIMEOUT_MS;
 
+    /** A multicast member learned from a LIKE or a gather is forgotten this long after ({@code ZT_MULTICAST_LIKE_EXPIRE}, ZT1-08 §3.4). */
+    public static final long MULTICAST_LIKE_EXPIRE_MS = 600_000;
+    /** Full LIKE rounds to the always-announce set and per member ({@code ZT_MULTICAST_ANNOUNCE_PERIOD}, ZT1-08 §3.3). */
+    public static final long MULTICAST_ANNOUNCE_PERIOD_MS = 60_000;
+    /** Explicit gathers for a group with known members at most this often ({@code ZT_MULTICAST_EXPLICIT_GATHER_DELAY}). */
+    public static final long MULTICAST_EXPLICIT_GATHER_DELAY_MS = 60_000;
+    /** A queued outbound multicast waits this long for members ({@code ZT_MULTICAST_TRANSMIT_TIMEOUT}, ZT1-08 §3.6). */
+    public static final long MULTICAST_TRANSMIT_TIMEOUT_MS = 5_000;
     /** Smallest spacing of background work ({@code ZT_CORE_TIMER_TASK_GRANULARITY}). */
     public static final long CORE_TIMER_TASK_GRANULARITY_MS = 60;
 
@@ -87,6 +95,12 @@ public final class Timing {
     public static final int NETWORK_MAX_INCOMING_UPDATES = 3;
     /** Chunks per config update (x86-64 Linux: capacity / 1024 + 1, {@code ZT_NETWORK_MAX_UPDATE_CHUNKS}, ZT1-03 §5). */
     public static final int NETWORK_MAX_UPDATE_CHUNKS = 474;
+    /** Queued outbound multicasts per group; the oldest goes first ({@code ZT_TX_QUEUE_SIZE}, ZT1-08 §3.6). */
+    public static final int MULTICAST_TX_QUEUE_SIZE = 32;
+    /** Recipients of one round of explicit MULTICAST_GATHERs (ZT1-08 §3.5). */
+    public static final int MULTICAST_GATHER_RECIPIENTS_MAX = 16;
+    /** Active bridges a frame for an unknown MAC goes to ({@code ZT_MAX_BRIDGE_SPAM}, ZT1-08 §2.5). */
+    public static final int MAX_BRIDGE_SPAM = 32;
     /** Latency of a path never measured, and of a peer without a path (0xffff, ZT1-07 §2.5). */
     public static final int LATENCY_UNKNOWN = 0xffff;
 
