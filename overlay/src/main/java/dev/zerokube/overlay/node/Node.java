@@ -3,6 +3,7 @@ package dev.zerokube.overlay.node;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
@@ -48,12 +49,20 @@ import java.util.random.RandomGenerator;
  * (see {@code dev.zerokube.overlay.root} for building such worlds).
  */
 public final class Node {
+    /** Networks joined at once (1.14.1 has no limit; a sidecar joins one or two). */
+    static final int NETWORKS_MAX = 64;
+    /** Multicast groups remembered over all networks (roots remember them for every network). */
+    static final int MULTICAST_GROUPS_MAX = 65_536;
+    /** Members remembered per multicast group; a new one replaces the one heard longest ago. */
+    static final int MULTICAST_MEMBERS_MAX = 4_096;
+
     private final Identity identity;
     private final Topology topology;
     private final Transmitter tx;
     private final Switch sw;
     private final Keepalive keepalive;
     private final Networks networks;
+    private final Ethernet ethernet;
     private final DropCounters drops = new DropCounters();
     private long lastPingCheckMs = Timing.NEVER_MS;
     private long lastHousekeepingMs = Timing.NEVER_MS;
@@ -88,6 +97,11 @@ public final class Node {
         this.sw = new Switch(topology, tx, handler, relay, drops, config);
         handler.attach(sw);
         networks.attach(sw);
+        this.ethernet = new Ethernet(topology, tx, host,
+                new Multicaster(identity.address().value(), random, MULTICAST_GROUPS_MAX, MULTICAST_MEMBERS_MAX),
+                new FrameFilter(random), NETWORKS_MAX);
+        ethernet.attach(sw);
+        handler.attach(ethernet);
         this.keepalive = new Keepalive(topology, tx, host);
     }
 
@@ -112,10 +126,12 @@ public final class Node {
             lastPingCheckMs = nowMs;
             keepalive.pingCheck(nowMs);
             networks.onPingCheck(nowMs);
+            ethernet.announce(nowMs);
         }
         if (nowMs - lastHousekeepingMs >= Timing.HOUSEKEEPING_PERIOD_MS) {
             lastHousekeepingMs = nowMs;
             topology.dropDeadPeers(nowMs);
+            ethernet.clean(nowMs);
         }
         sw.timerTasks(nowMs);
         networks.timerTasks(nowMs);
@@ -223,6 +239,74 @@ public final class Node {
      */
     public void sendRevocation(Address member, Revocation revocation, long nowMs) {
         networks.sendRevocation(member.value(), revocation, nowMs);
+    }
+
+    // ---- Ethernet
+
+    /**
+     * An Ethernet frame from the local port of network {@code id} (ZT1-08 §2.1): destination MAC 6,
+     * source MAC 6, ethertype 2, payload. {@code frame[off, off+len)} is read during this call only.
+     * Frames the network cannot carry now (no config yet, rules, limits) are counted
+     * ({@link #frameDropCount}), never thrown about.
+     *
+     * @throws IllegalArgumentException if the network is not joined
+     */
+    public void onFrame(NetworkId id, byte[] frame, int off, int len, long nowMs) {
+        Objects.checkFromIndexSize(off, len, frame.length);
+        NetworkPort p = ethernet.port(id.value());
+        if (p == null) {
+            throw new IllegalArgumentException("network " + id + " is not joined");
+        }
+        ethernet.onLocalFrame(p, frame, off, len, nowMs);
+    }
+
+    /**
+     * Subscribes the local port of network {@code id} to a multicast group (1.14.1's
+     * {@code multicastSubscribe}; ZT1-08 §3.3): it is announced to the network at once and every
+     * minute after. The address-resolution groups of the config's assigned IPs and broadcast (if
+     * the config enables it) are announced without being subscribed; the host adds the link-layer
+     * groups of its interface and the groups of addresses it adds itself.
+     */
+    public void multicastSubscribe(NetworkId id, MulticastGroup group, long nowMs) {
+        NetworkPort p = requirePort(id);
+        if (p.subscribe(group.mac().value(), group.adi())) {
+            ethernet.announce(p, nowMs);
+        }
+    }
+
+    /** Stops announcing a group; members forget us within 10 minutes (there is no unsubscribe message). */
+    public void multicastUnsubscribe(NetworkId id, MulticastGroup group, long nowMs) {
+        requirePort(id).unsubscribe(group.mac().value(), group.adi());
+    }
+
+    /** The groups the network's port announces, sorted (ZT1-08 §3.1). */
+    public List<MulticastGroup> multicastGroups(NetworkId id) {
+        NetworkPort p = requirePort(id);
+        p.refresh();
+        return p.announced().toList();
+    }
+
+    /** How many Ethernet frames were not carried for {@code reason}, over all networks. */
+    public long frameDropCount(FrameDropReason reason) {
+        return ethernet.dropCount(reason);
+    }
+
+    private NetworkPort requirePort(NetworkId id) {
+        NetworkPort p = ethernet.port(id.value());
+        if (p == null) {
+            throw new IllegalArgumentException("network " + id + " is not joined");
+        }
+        return p;
+    }
+
+    /** Starts carrying Ethernet frames for a joined network (called by the membership layer on join). */
+    void openNetworkPort(FrameNetwork network) {
+        ethernet.open(network);
+    }
+
+    /** Stops carrying frames for a network we left. */
+    void closeNetworkPort(NetworkId id) {
+        ethernet.close(id.value());
     }
 
     public Identity identity() {

@@ -58,6 +58,7 @@ final class PacketHandler {
     private final DropCounters drops;
     private final NodeConfig config;
     private Switch sw;
+    private Ethernet ethernet;
     private final RecentTable identityChecks;
     private final Salsa20 salsa = new Salsa20(12);
     private final byte[] junk = new byte[JUNK_LENGTH];
@@ -86,6 +87,10 @@ final class PacketHandler {
         this.sw = sw;
     }
 
+    void attach(Ethernet ethernet) {
+        this.ethernet = ethernet;
+    }
+
     /**
      * Handles an authenticated, decompressed packet {@code pkt[0, len)} from {@code peer} that
      * arrived on {@code path} with {@code hops}.
@@ -104,6 +109,29 @@ final class PacketHandler {
                 case NETWORK_CREDENTIALS -> onNetworkCredentials(peer, path, pkt, len, hops, nowMs);
                 case NETWORK_CONFIG_REQUEST -> onNetworkConfigRequest(peer, path, pkt, len, hops, nowMs);
                 case NETWORK_CONFIG -> onNetworkConfig(peer, path, pkt, len, hops, nowMs);
+                case FRAME -> {
+                    if (ethernet.onFrame(peer, path, pkt, len, nowMs)) {
+                        received(peer, path, hops, verb, nowMs);
+                    }
+                }
+                case EXT_FRAME -> {
+                    if (ethernet.onExtFrame(peer, path, pkt, len, nowMs)) {
+                        received(peer, path, hops, verb, nowMs);
+                    }
+                }
+                case MULTICAST_FRAME -> {
+                    if (ethernet.onMulticastFrame(peer, path, pkt, len, nowMs)) {
+                        received(peer, path, hops, verb, nowMs);
+                    }
+                }
+                case MULTICAST_LIKE -> {
+                    ethernet.onMulticastLike(peer, pkt, len, nowMs);
+                    received(peer, path, hops, verb, nowMs);
+                }
+                case MULTICAST_GATHER -> {
+                    ethernet.onMulticastGather(peer, pkt, len, nowMs);
+                    received(peer, path, hops, verb, nowMs);
+                }
                 default -> received(peer, path, hops, verb, nowMs);
             }
         } catch (WireFormatException e) {
@@ -297,6 +325,8 @@ final class PacketHandler {
             if (ok.body() instanceof NetworkConfigRequestOk c) {
                 networks.onConfigChunk(peer.address, c.chunk(), true, PacketHeader.packetId(pkt, 0), nowMs);
             }
+        } else if (inReVerb == Verb.MULTICAST_GATHER.code() || inReVerb == Verb.MULTICAST_FRAME.code()) {
+            ethernet.onGatherOk(inReVerb, pkt, PacketHeader.IDX_PAYLOAD + IN_RE_LENGTH, len, nowMs);
         }
         received(peer, path, hops, Verb.OK, nowMs);
     }
@@ -345,6 +375,8 @@ final class PacketHandler {
         if (code == ErrorCode.IDENTITY_COLLISION.code() && inReVerb == Verb.HELLO.code()
                 && topology.isUpstream(peer.address)) {
             host.onEvent(new NodeEvent.IdentityCollision(peer.identity.address()));
+        } else if (code == ErrorCode.UNWANTED_MULTICAST.code()) {
+            ethernet.onUnwantedMulticast(peer, pkt, at + IN_RE_LENGTH + 1, len, nowMs);
         } else if (ErrorCode.carriesNetworkId(code)) {
             networks.onError(peer, ErrorReply.decode(reader(pkt, len, "ERROR")), nowMs);
         }

@@ -7,6 +7,7 @@ import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.NodeEvent;
 import dev.zerokube.overlay.node.NodeHost;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,12 +25,16 @@ public final class SimNode implements NodeHost {
     /** An event with the virtual time it was reported at. */
     public record TimedEvent(long atMs, NodeEvent event) {}
 
+    /** An Ethernet frame the node delivered to its local port of a network, with the virtual time. */
+    public record DeliveredFrame(long atMs, NetworkId network, byte[] frame) {}
+
     private final Simulation sim;
     private final String name;
     private final Identity identity;
     private final NodeConfig config;
     private final List<InetEndpoint> sockets;
     private final List<TimedEvent> events = new ArrayList<>();
+    private final List<DeliveredFrame> frames = new ArrayList<>();
     private final long randomSeed;
     private Node node;
     private boolean up;
@@ -90,6 +95,17 @@ public final class SimNode implements NodeHost {
 
     public List<TimedEvent> events() {
         return events;
+    }
+
+    /** Every frame delivered to the node's local ports, oldest first. */
+    public List<DeliveredFrame> frames() {
+        return frames;
+    }
+
+    /** Sends an Ethernet frame from the node's local port of {@code network} now ({@link Node#onFrame}). */
+    public void sendFrame(NetworkId network, byte[] frame) {
+        node.onFrame(network, frame, 0, frame.length, sim.nowMs());
+        deadlineMs = node.nextDeadlineMs();
     }
 
     /** Events of one type matching a condition. */
@@ -164,6 +180,11 @@ public final class SimNode implements NodeHost {
         }
         sim.network().send(new SimDatagram(sim.nowMs(), sockets.get((int) localSocket - 1), remote, copy, ttl), sim.nowMs());
         return true;
+    }
+
+    @Override
+    public void deliverFrame(NetworkId network, byte[] frame, int off, int len) {
+        frames.add(new DeliveredFrame(sim.nowMs(), network, Arrays.copyOfRange(frame, off, off + len)));
     }
 
     @Override
