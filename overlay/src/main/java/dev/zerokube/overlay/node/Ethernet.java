@@ -626,7 +626,7 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
             return false;
         }
         if (!p.network.gate(peer, nowMs)) {
-            drop(FrameDropReason.NOT_A_MEMBER);
+            // Not counted yet: the switch keeps the packet and retries it (see keptFrameExpired).
             tx.start(peer.address, Verb.ERROR).u8(PacketHeader.verb(pkt, 0)).u64(PacketHeader.packetId(pkt, 0))
                     .u8(ErrorCode.NEED_MEMBERSHIP_CERTIFICATE.code()).u64(p.networkId);
             sw.send(nowMs);
@@ -634,6 +634,11 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
         }
         afterGate(p, peer, nowMs);
         return true;
+    }
+
+    /** A frame kept for its sender's credentials was given up: the sender never passed the gate. */
+    void keptFrameExpired() {
+        drop(FrameDropReason.NOT_A_MEMBER);
     }
 
     /** The side effect of a passed gate: a member whose 60 s LIKE timer ran out gets our groups. Always true. */

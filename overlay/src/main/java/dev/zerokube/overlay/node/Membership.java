@@ -54,6 +54,8 @@ final class Membership {
     private Identity gateIdentity;
     private long gateThresholdMs;
     private boolean gateVerdict;
+    /** Bumped whenever a credential or threshold held here changes, so derived views can be cached. */
+    int changes;
 
     Membership(long address) {
         this.address = address;
@@ -76,6 +78,7 @@ final class Membership {
         AddResult r = verified(c.verify(lookup));
         if (r == AddResult.ACCEPTED_NEW) {
             com = c;
+            changes++;
         }
         return r;
     }
@@ -109,6 +112,7 @@ final class Membership {
         if (v != AddResult.ACCEPTED_NEW) {
             return v;
         }
+        changes++;
         long threshold = r.thresholdMs();
         if (type == CredentialType.COM) {
             if (threshold > comRevocationThresholdMs) {
@@ -227,6 +231,7 @@ final class Membership {
         AddResult r = verified(verification.run());
         if (r == AddResult.ACCEPTED_NEW) {
             held.put(id, credential);
+            changes++;
         }
         return r;
     }

@@ -63,6 +63,7 @@ public final class Node {
     private final Keepalive keepalive;
     private final Networks networks;
     private final Ethernet ethernet;
+    private final int peersMax;
     private final DropCounters drops = new DropCounters();
     private long lastPingCheckMs = Timing.NEVER_MS;
     private long lastHousekeepingMs = Timing.NEVER_MS;
@@ -88,6 +89,7 @@ public final class Node {
             throw new IllegalArgumentException("a node needs its identity's private key: " + identity.address());
         }
         this.identity = identity;
+        this.peersMax = config.peersMax();
         Objects.requireNonNull(host, "host");
         this.topology = new Topology(identity, config, host);
         this.tx = new Transmitter(topology, host, random, config);
@@ -166,7 +168,7 @@ public final class Node {
      * config with the metadata a 1.14.1 node sends (ZT1-04 §2) and our software version.
      */
     public void join(NetworkId id, long nowMs) {
-        networks.join(id, networks.defaultMetadata(), nowMs);
+        join(id, networks.defaultMetadata(), nowMs);
     }
 
     /**
@@ -177,6 +179,9 @@ public final class Node {
      */
     public void join(NetworkId id, ConfigRequestMetadata metadata, long nowMs) {
         networks.join(id, Objects.requireNonNull(metadata, "metadata"), nowMs);
+        if (ethernet.port(id.value()) == null) {
+            ethernet.open(new NetworkFrames(networks.get(id.value()), networks.credentials, peersMax));
+        }
     }
 
     /**
@@ -191,6 +196,7 @@ public final class Node {
 
     /** Leaves a network: its config and every credential held for it are forgotten. Returns whether it was joined. */
     public boolean leave(NetworkId id, long nowMs) {
+        ethernet.close(id.value());
         return networks.leave(id);
     }
 

@@ -93,9 +93,11 @@ final class PacketHandler {
 
     /**
      * Handles an authenticated, decompressed packet {@code pkt[0, len)} from {@code peer} that
-     * arrived on {@code path} with {@code hops}.
+     * arrived on {@code path} with {@code hops}. Returns false when the packet is "not done"
+     * (1.14.1's term): a frame whose sender did not pass the network's gate yet, which the switch
+     * keeps and retries for a while, since the sender's credentials are usually on their way.
      */
-    void dispatch(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs) {
+    boolean dispatch(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs) {
         Verb verb = Verb.ofCode(PacketHeader.verb(pkt, 0));
         try {
             switch (verb == null ? Verb.NOP : verb) {
@@ -110,19 +112,22 @@ final class PacketHandler {
                 case NETWORK_CONFIG_REQUEST -> onNetworkConfigRequest(peer, path, pkt, len, hops, nowMs);
                 case NETWORK_CONFIG -> onNetworkConfig(peer, path, pkt, len, hops, nowMs);
                 case FRAME -> {
-                    if (ethernet.onFrame(peer, path, pkt, len, nowMs)) {
-                        received(peer, path, hops, verb, nowMs);
+                    if (!ethernet.onFrame(peer, path, pkt, len, nowMs)) {
+                        return false;
                     }
+                    received(peer, path, hops, verb, nowMs);
                 }
                 case EXT_FRAME -> {
-                    if (ethernet.onExtFrame(peer, path, pkt, len, nowMs)) {
-                        received(peer, path, hops, verb, nowMs);
+                    if (!ethernet.onExtFrame(peer, path, pkt, len, nowMs)) {
+                        return false;
                     }
+                    received(peer, path, hops, verb, nowMs);
                 }
                 case MULTICAST_FRAME -> {
-                    if (ethernet.onMulticastFrame(peer, path, pkt, len, nowMs)) {
-                        received(peer, path, hops, verb, nowMs);
+                    if (!ethernet.onMulticastFrame(peer, path, pkt, len, nowMs)) {
+                        return false;
                     }
+                    received(peer, path, hops, verb, nowMs);
                 }
                 case MULTICAST_LIKE -> {
                     ethernet.onMulticastLike(peer, pkt, len, nowMs);
@@ -137,6 +142,12 @@ final class PacketHandler {
         } catch (WireFormatException e) {
             drops.add(DropReason.MALFORMED);
         }
+        return true;
+    }
+
+    /** A packet {@link #dispatch} left not done was given up (its sender never passed the gate). */
+    void keptPacketExpired() {
+        ethernet.keptFrameExpired();
     }
 
     // ---- HELLO

@@ -48,6 +48,8 @@ final class Switch {
     private final byte[] fragment = new byte[PacketHeader.MAX_LENGTH];
     private final WhoisQueue rxWaiting;
     private final WhoisQueue txWaiting;
+    /** Authenticated packets waiting for their sender to pass a network's gate (see {@link #dispatchOrKeep}). */
+    private final WhoisQueue gateWaiting;
     private final RecentTable whoisSent;
     private long lastTimerMs = Timing.NEVER_MS;
     /** An identity arrived: retry what waits, once the current packet is done. */
@@ -63,6 +65,7 @@ final class Switch {
         this.mtu = config.physicalMtu();
         this.rxWaiting = new WhoisQueue(config.whoisQueueMax());
         this.txWaiting = new WhoisQueue(config.txQueueMax());
+        this.gateWaiting = new WhoisQueue(config.whoisQueueMax());
         this.whoisSent = new RecentTable(config.rateTableSize());
     }
 
@@ -176,11 +179,49 @@ final class Switch {
                 drops.add(DropReason.BAD_COMPRESSION);
                 return true;
             }
-            handler.dispatch(peer, path, inflated, n, hops, nowMs);
+            dispatchOrKeep(peer, path, inflated, n, hops, nowMs, nowMs);
         } else {
-            handler.dispatch(peer, path, rx, len, hops, nowMs);
+            dispatchOrKeep(peer, path, rx, len, hops, nowMs, nowMs);
         }
         return true;
+    }
+
+    /**
+     * Dispatches an authenticated plain packet; one that is not done yet (a frame from a sender
+     * whose credentials have not arrived) is kept, already decrypted, and dispatched again at each
+     * timer pass until {@link Timing#RECEIVE_QUEUE_TIMEOUT_MS} after it first arrived (1.14.1 keeps
+     * such packets in its receive queue and retries them the same way).
+     */
+    private void dispatchOrKeep(Peer peer, Path path, byte[] pkt, int len, int hops, long firstMs, long nowMs) {
+        if (!handler.dispatch(peer, path, pkt, len, hops, nowMs)) {
+            long evictedBefore = gateWaiting.droppedCount();
+            gateWaiting.add(pkt, 0, len, peer.address, path.localSocket, path.remote, firstMs);
+            if (gateWaiting.droppedCount() != evictedBefore) {
+                handler.keptPacketExpired();
+            }
+        }
+    }
+
+    /** Retries kept packets whose sender may have passed the gate since; expires old ones. */
+    private void retryGated(long nowMs) {
+        for (int i = 0; i < gateWaiting.capacity(); i++) {
+            WhoisQueue.Entry e = gateWaiting.slot(i);
+            if (!e.used) {
+                continue;
+            }
+            Peer peer = topology.peer(e.address);
+            if (nowMs - e.createdMs > Timing.RECEIVE_QUEUE_TIMEOUT_MS || peer == null) {
+                gateWaiting.free(e);
+                handler.keptPacketExpired();
+                continue;
+            }
+            int len = e.length;
+            long firstMs = e.createdMs;
+            System.arraycopy(e.bytes, 0, inflated, 0, len);
+            Path path = topology.path(e.localSocket, e.remote);
+            gateWaiting.free(e);
+            dispatchOrKeep(peer, path, inflated, len, PacketHeader.hops(inflated, 0), firstMs, nowMs);
+        }
     }
 
     /** Called by the handler when OK(WHOIS) taught an identity: what waits on it is retried after this packet. */
@@ -339,6 +380,7 @@ final class Switch {
         lastTimerMs = nowMs;
         retryQueued(nowMs, true);
         retryParked(nowMs, true);
+        retryGated(nowMs);
         retryIfIdentityArrived(nowMs);
         whoisSent.forgetOlderThan(nowMs, Timing.WHOIS_REQUEST_FORGET_MS);
         relay.forgetOldUnites(nowMs);
@@ -347,7 +389,8 @@ final class Switch {
 
     /** When {@link #timerTasks} next has work: 500 ms after the last pass while anything waits, else never. */
     long nextTimerMs() {
-        if (rxWaiting.size() == 0 && txWaiting.size() == 0 && reassembler.packetsInFlight() == 0) {
+        if (rxWaiting.size() == 0 && txWaiting.size() == 0 && gateWaiting.size() == 0
+                && reassembler.packetsInFlight() == 0) {
             return Long.MAX_VALUE;
         }
         return lastTimerMs + Timing.WHOIS_RETRY_DELAY_MS;

@@ -39,8 +39,13 @@ final class TestNetwork implements FrameNetwork {
         long timestampMs;
 
         Controller(Identity identity, int number, long timestampMs) {
+            this(identity, new NetworkId((identity.address().value() << 24) | number), timestampMs);
+        }
+
+        /** A controller issuing configs for a network id that is not its own (a forger). */
+        Controller(Identity identity, NetworkId id, long timestampMs) {
             this.identity = identity;
-            this.id = new NetworkId((identity.address().value() << 24) | number);
+            this.id = id;
             this.timestampMs = timestampMs;
             rules("accept;");
         }
