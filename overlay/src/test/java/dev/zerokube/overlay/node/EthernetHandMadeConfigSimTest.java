@@ -13,6 +13,7 @@ import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.MulticastGroup;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
+import dev.zerokube.overlay.wire.netconf.Specialist;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -23,8 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Goal: the Ethernet side where members' configs differ in ways a real controller would not
  * make them, and with the membership layer replaced by a stand-in (TestNetwork): a rule dropping
  * ICMP stops it whether the sender's or only the receiver's config carries it, while TCP passes;
- * frames from a node whose COM another controller signed are dropped; also ARP and multicast
- * without credential exchange. Method: a deterministic simulation (root + leaves, clean underlay,
+ * frames from a node whose COM another controller signed are dropped; only active bridges carry
+ * foreign MACs, learned routes lead back to them and unknown MACs go to them; with broadcast off
+ * ARP still goes and other broadcasts do not, and a multicast limit of 0 stops both; also ARP and
+ * multicast without credential exchange. Method: a deterministic simulation (root + leaves, clean underlay,
  * seeded), configs issued by a test controller identity with signed COMs, COMs known to members
  * out of band, frames put into the local ports and read from what the nodes deliver.
  * EthernetSimTest covers the same with the real controller and membership layer.
@@ -270,6 +273,82 @@ class EthernetHandMadeConfigSimTest {
             assertEquals(1, lan.framesFrom(a, aBefore, lan.mac(c)).size(), "the revoked member's frame is dropped");
             assertEquals(1, lan.framesFrom(a, aBefore, lan.mac(b)).size(), "B still gets through");
             assertTrue(a.node().frameDropCount(FrameDropReason.NOT_A_MEMBER) > dropped);
+        });
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void onlyActiveBridgesCarryForeignMacsAndLearnedRoutesLeadBack(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Lan lan = new Lan(sim, 3, "accept;");
+            SimNode a = lan.members.get(0);
+            SimNode bridge = lan.members.get(1);
+            SimNode c = lan.members.get(2);
+            long host = 0x00163e000042L; // a host behind the bridge
+            bridge.sendFrame(lan.id(), ethernet(lan.mac(a), host, IPV4, ipv4(6, 1)));
+            assertEquals(1, bridge.node().frameDropCount(FrameDropReason.NOT_A_BRIDGE), "no config says it bridges");
+            a.sendFrame(lan.id(), ethernet(host, lan.mac(a), IPV4, ipv4(6, 2)));
+            assertEquals(1, a.node().frameDropCount(FrameDropReason.NO_BRIDGE), "an unknown MAC and no bridge");
+
+            // Only the bridge's own config lists it: the others refuse what it bridges.
+            lan.controller.specialists = List.of(Specialist.of(bridge.address(), Specialist.ACTIVE_BRIDGE));
+            lan.networks.get(1).setConfig(lan.controller.issue(bridge.identity(), 2));
+            int aBefore = a.frames().size();
+            bridge.sendFrame(lan.id(), ethernet(lan.mac(a), host, IPV4, ipv4(6, 3)));
+            sim.runFor(1_000);
+            assertEquals(aBefore, a.frames().size());
+            assertEquals(1, a.node().frameDropCount(FrameDropReason.BRIDGING_NOT_ALLOWED));
+
+            // Every config lists it now: A takes the bridged frame and learns where the host is.
+            lan.networks.get(0).setConfig(lan.controller.issue(a.identity(), 1));
+            lan.networks.get(2).setConfig(lan.controller.issue(c.identity(), 3));
+            byte[] in = ethernet(lan.mac(a), host, IPV4, ipv4(6, 4));
+            bridge.sendFrame(lan.id(), in);
+            sim.runFor(1_000);
+            List<byte[]> got = lan.framesFrom(a, aBefore, host);
+            assertEquals(1, got.size());
+            assertArrayEquals(in, got.getFirst());
+            int bridgeBefore = bridge.frames().size();
+            byte[] out = ethernet(host, lan.mac(a), IPV4, ipv4(6, 5));
+            a.sendFrame(lan.id(), out);
+            sim.runFor(1_000);
+            List<byte[]> atBridge = lan.framesFrom(bridge, bridgeBefore, lan.mac(a));
+            assertEquals(1, atBridge.size(), "along the learned route to the bridge, which delivers it for its host");
+            assertArrayEquals(out, atBridge.getFirst());
+            // C learned nothing: a frame for an unknown MAC goes to the active bridges.
+            c.sendFrame(lan.id(), ethernet(0x00163e000099L, lan.mac(c), IPV4, ipv4(6, 6)));
+            sim.runFor(1_000);
+            assertEquals(1, lan.framesFrom(bridge, bridgeBefore, lan.mac(c)).size());
+        });
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void broadcastOffStillCarriesArpAndMulticastLimitZeroCarriesNothing(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Lan lan = new Lan(sim, 2, "accept;");
+            SimNode a = lan.members.get(0);
+            SimNode b = lan.members.get(1);
+            MulticastGroup broadcast = MulticastGroup.BROADCAST;
+            MulticastGroup arpForB = MulticastGroup.forAddressResolution(new byte[] {10, (byte) 147, 17, 2});
+            assertTrue(b.node().multicastGroups(lan.id()).containsAll(List.of(broadcast, arpForB)));
+            lan.controller.flags = 0;
+            lan.networks.get(0).setConfig(lan.controller.issue(a.identity(), 1));
+            lan.networks.get(1).setConfig(lan.controller.issue(b.identity(), 2));
+            assertEquals(List.of(arpForB), b.node().multicastGroups(lan.id()), "broadcast is no longer announced");
+            sim.runFor(6_000);
+            int bBefore = b.frames().size();
+            a.sendFrame(lan.id(), ethernet(Mac.BROADCAST.value(), lan.mac(a), IPV4, ipv4(17, 1)));
+            assertEquals(1, a.node().frameDropCount(FrameDropReason.BROADCAST_DISABLED));
+            byte[] request = ethernet(Mac.BROADCAST.value(), lan.mac(a), ARP, arpRequest(lan.mac(a), 1, 2));
+            a.sendFrame(lan.id(), request);
+            assertTrue(sim.runUntil(() -> b.frames().size() > bBefore, 5_000), "ARP still goes, as its own group");
+            assertArrayEquals(request, b.frames().get(bBefore).frame());
+
+            lan.controller.multicastLimit = 0;
+            lan.networks.get(0).setConfig(lan.controller.issue(a.identity(), 1));
+            a.sendFrame(lan.id(), request);
+            assertEquals(1, a.node().frameDropCount(FrameDropReason.MULTICAST_DISABLED), "ml 0 stops ARP too");
         });
     }
 }

@@ -113,7 +113,7 @@ final class TestNetwork implements FrameNetwork {
         if (config.isPublic()) {
             return true;
         }
-        if (controller.revoked.contains(peer.address)) {
+        if (!controller.revoked.isEmpty() && controller.revoked.contains(peer.address)) {
             return false;
         }
         Boolean known = agreed.get(peer.address);
