@@ -14,9 +14,14 @@
  * {@link dev.zerokube.overlay.node.NetworkConfigMaster}), {@code Network} (one network's config,
  * status and gate), {@code ConfigReassembler} (signed config chunks), {@code Membership} (what we
  * hold about one other member), {@code CredentialExchange} (NETWORK_CREDENTIALS both ways).
+ * Ethernet (ZT1-08, rules per ZT1-06 §7): {@code Ethernet} (frames from the local port to FRAME,
+ * EXT_FRAME and MULTICAST_FRAME and back to {@code NodeHost.deliverFrame}, LIKE/GATHER),
+ * {@code NetworkPort} (one network's MAC, subscriptions, bridges), {@code Multicaster} and
+ * {@code OutboundMulticast} (member tables, gathers, the send plan), {@code FrameFilter} (the rule
+ * drivers and their TEE/WATCH/REDIRECT copies), {@code FrameNetwork}/{@code NetworkFrames} (what
+ * frames need of the membership layer).
  *
- * <p>May depend on {@code codec}, {@code crypto}, {@code identity} and {@code wire}. Sans-I/O:
+ * <p>May depend on {@code codec}, {@code crypto}, {@code identity}, {@code wire} and {@code rules}. Sans-I/O:
  * effects leave through {@code NodeHost}; no sockets, files, threads, locks, clocks or logging.
- * Frames and multicast come in a later slice.
  */
 package dev.zerokube.overlay.node;
