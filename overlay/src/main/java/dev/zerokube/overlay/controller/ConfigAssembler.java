@@ -90,7 +90,7 @@ final class ConfigAssembler {
             updated.tags(memberTags);
         }
 
-        List<Route> routes = network.routes().subList(0, Math.min(network.routes().size(), NetworkConfig.ROUTES_MAX));
+        List<Route> routes = issuedRoutes(network);
         b.routes(routes);
         StaticIpAssigner.Result ips = StaticIpAssigner.assign(network, member, routes, summary, random);
         b.staticIps(ips.staticIps());
@@ -104,6 +104,11 @@ final class ConfigAssembler {
         b.certificateOfMembership(issuer.certificateOfMembership(nowMs, ctmd, nwid, requester));
         b.ssoVersion(NetworkConfig.SSO_VERSION_IMPLICIT).ssoEnabled(false);
         return new Assembly(b.build(), updated.build());
+    }
+
+    /** The routes a config carries ({@code RT}): the network's first {@link NetworkConfig#ROUTES_MAX}. */
+    static List<Route> issuedRoutes(NetworkRecord network) {
+        return network.routes().subList(0, Math.min(network.routes().size(), NetworkConfig.ROUTES_MAX));
     }
 
     private static byte[] name(String name) {

@@ -9,6 +9,8 @@ import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
 
 /**
@@ -109,6 +111,38 @@ public final class NetworkController {
             }
         }
         return out;
+    }
+
+    /**
+     * Assigns an authorized member its addresses now, as its next config would (ZT1-09 §4.6:
+     * stored assignments kept, a pool address appended per family the network assigns from), and
+     * writes them to its record (compare-and-set, retried on conflict). The Kubernetes operator
+     * calls this when a Member appears, so that a pod's interface can be configured from the
+     * Member before the pod's node first asks for its config. Nothing is written for an
+     * unauthorized member (1.14.1 assigns only when it answers an authorized request).
+     *
+     * @return the member record afterwards; empty if the network or the member does not exist or
+     *     writes kept conflicting
+     */
+    public Optional<MemberRecord> assignAddresses(NetworkId networkId, Address member) {
+        for (int attempt = 0; attempt < RequestHandler.WRITE_ATTEMPTS_MAX; attempt++) {
+            Optional<NetworkRecord> network = store.network(networkId);
+            Optional<MemberRecord> stored = store.member(networkId, member);
+            if (network.isEmpty() || stored.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!stored.get().authorized()) {
+                return stored;
+            }
+            StaticIpAssigner.Result ips = StaticIpAssigner.assign(network.get(), stored.get(),
+                    ConfigAssembler.issuedRoutes(network.get()), store.summary(networkId), random);
+            MemberRecord next = stored.get().toBuilder().ipAssignments(ips.ipAssignments()).build();
+            MemberWrite write = store.writeMember(next, OptionalLong.of(stored.get().revision()));
+            if (write.outcome() != MemberWrite.Outcome.CONFLICT) {
+                return write.stored();
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the member asked for this network's config within the last 120 s. */

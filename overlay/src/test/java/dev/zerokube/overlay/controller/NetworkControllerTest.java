@@ -578,4 +578,28 @@ class NetworkControllerTest {
             return inner.lastRequest(id, address);
         }
     }
+
+    // ------------------------------------------------------------------ assignment before the first request
+
+    @Test
+    void assignAddressesGivesAnAuthorizedMemberTheAddressItsFirstConfigCarries() {
+        authorize(A);
+        MemberRecord assigned = controller.assignAddresses(NWID, A.address()).orElseThrow();
+        assertEquals(1, assigned.ipAssignments().size());
+        assertEquals(assigned, member(A));
+        NetworkConfig config = config(A);
+        assertEquals(List.of(InetEndpoint.of(assigned.ipAssignments().get(0).ip(), 24)), config.staticIps());
+        assertEquals(assigned.ipAssignments(), member(A).ipAssignments());
+        long revision = member(A).revision();
+        assertEquals(Optional.of(member(A)), controller.assignAddresses(NWID, A.address()));
+        assertEquals(revision, member(A).revision(), "a second assignment writes nothing");
+    }
+
+    @Test
+    void assignAddressesLeavesUnauthorizedAndUnknownMembersAlone() {
+        store.putMember(MemberRecord.builder(NWID, B.address(), now).build());
+        assertEquals(List.of(), controller.assignAddresses(NWID, B.address()).orElseThrow().ipAssignments());
+        assertEquals(Optional.empty(), controller.assignAddresses(NWID, C.address()));
+        assertEquals(Optional.empty(), controller.assignAddresses(NetworkId.parse("569957c763000043"), B.address()));
+    }
 }
