@@ -60,5 +60,18 @@ public final class WellKnownNames {
   /** Standard label naming the tool that manages an object. */
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 
+  /**
+   * Member annotation: the member's public identity in ZeroTier's text form. Set by whoever knows it
+   * when the Member is made (the join endpoint, the operator for a device that asked for a config,
+   * or an administrator); the controller then answers only a node holding that identity.
+   */
+  public static final String IDENTITY_ANNOTATION = ZerokubeApi.GROUP + "/identity";
+
+  /** Label on Members the operator made for devices that asked for a config: the network's name. */
+  public static final String NETWORK_LABEL = ZerokubeApi.GROUP + "/network";
+
+  /** Label {@code "true"} on Members the operator made for devices that wait for authorization. */
+  public static final String PENDING_LABEL = ZerokubeApi.GROUP + "/pending";
+
   private WellKnownNames() {}
 }

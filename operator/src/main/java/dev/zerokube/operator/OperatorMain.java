@@ -1,0 +1,40 @@
+package dev.zerokube.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The operator process: {@code java -jar zerokube-operator.jar [--flag=value...]} (settings in
+ * {@link OperatorConfig}). Connects with the in-cluster service account (or ~/.kube/config),
+ * starts one replica and its health server, and stops both on SIGTERM. Exit code 2 for bad
+ * settings.
+ */
+public final class OperatorMain {
+    private OperatorMain() {}
+
+    public static void main(String[] args) throws Exception {
+        OperatorConfig config;
+        try {
+            config = OperatorConfig.parse(System.getenv(), args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("zerokube-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        ZerokubeOperator operator = new ZerokubeOperator(client, config, Clock.systemUTC(), new SecureRandom());
+        HealthServer health = new HealthServer(operator, config.healthPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            operator.close();
+            health.close();
+            client.close();
+            stopped.countDown();
+        }, "zerokube-shutdown"));
+        operator.start();
+        stopped.await();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.zerokube.operator;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Test support: the Fabric8 mock API server in CRUD mode with zerokube's CRDs and the operator's
+ * namespace, and operator replicas against it. The mock server has no server-side apply, no
+ * owner-reference garbage collection, no admission and no schema validation (TESTING.md).
+ */
+final class MockCluster implements AutoCloseable {
+    static final String NAMESPACE = "zerokube-system";
+    static final String PENDING = "zerokube-pending";
+
+    final KubernetesMockServer server;
+    final NamespacedKubernetesClient client;
+    private final List<ZerokubeOperator> replicas = new ArrayList<>();
+    private final List<NamespacedKubernetesClient> clients = new ArrayList<>();
+
+    MockCluster() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        for (Path crd : crdFiles()) {
+            try (InputStream in = Files.newInputStream(crd)) {
+                client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        for (String ns : List.of(NAMESPACE, PENDING, "payments")) {
+            client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        }
+    }
+
+    /** The repository root (TESTING.md: walk up from the module directory). */
+    static Path root() {
+        String prop = System.getProperty("zerokube.root");
+        if (prop != null && Files.isDirectory(Path.of(prop, "crds"))) {
+            return Path.of(prop);
+        }
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("crds"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("repository root with crds/ not found");
+        }
+        return p;
+    }
+
+    static List<Path> crdFiles() {
+        try (Stream<Path> s = Files.list(root().resolve("crds"))) {
+            return s.filter(f -> f.toString().endsWith(".yml")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Settings for a test replica: short lease, no exit on losing it, any free health port. */
+    static OperatorConfig config(String instance, boolean leaderElection) {
+        return OperatorConfig.parse(Map.of(),
+                "--namespace=" + NAMESPACE, "--pending-namespace=" + PENDING, "--instance=" + instance,
+                "--leader-election=" + leaderElection, "--lease-duration-seconds=6", "--health-port=0",
+                "--status-writes-per-second=200").withoutExitOnStopLeading();
+    }
+
+    /** Starts a replica with its own client (as a separate process would have). */
+    ZerokubeOperator startReplica(String instance, boolean leaderElection, long seed) {
+        NamespacedKubernetesClient own = server.createClient();
+        clients.add(own);
+        ZerokubeOperator op = new ZerokubeOperator(own, config(instance, leaderElection), Clock.systemUTC(),
+                new SplittableRandom(seed));
+        replicas.add(op);
+        op.start();
+        return op;
+    }
+
+    /** Waits up to {@code timeout} for {@code condition}; fails with {@code what} after it. */
+    static Duration await(String what, Duration timeout, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (RuntimeException e) {
+                // not there yet
+            }
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ZerokubeOperator r : replicas) {
+            r.close();
+        }
+        for (NamespacedKubernetesClient c : clients) {
+            c.close();
+        }
+        client.close();
+        server.destroy();
+    }
+}
