@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -38,9 +42,19 @@ final class MockCluster implements AutoCloseable {
     private final List<NamespacedKubernetesClient> clients = new ArrayList<>();
 
     MockCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
         server.init();
+        // JOSDK checks its Lease permissions with a SelfSubjectRulesReview, which the CRUD mode
+        // cannot answer: the API server's answer for the chart's Role.
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewMetadata().endMetadata()
+                        .withNewStatus().withIncomplete(false)
+                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+                        .withVerbs("get", "create", "update", "patch").endResourceRule()
+                        .endStatus().build())
+                .always();
         client = server.createClient();
         for (Path crd : crdFiles()) {
             try (InputStream in = Files.newInputStream(crd)) {

@@ -314,10 +314,8 @@ class OperatorLifecycleTest {
         await("addressed", CONVERGE, () -> member(MockCluster.PENDING, name).getStatus().getIpAssignments() != null);
         NetworkConfig config = reply(request(stranger, nwid, 1100));
         assertEquals(1, config.staticIps().size());
-
-        Identity impostor = Identity.generate(new SplittableRandom(13));
-        assertFalse(impostor.address().equals(stranger.address()));
-        assertEquals(Optional.empty(), Optional.ofNullable(member(MockCluster.PENDING, impostor.address() + "-other")));
+        assertEquals(Optional.of(stranger.publicOnly()), operator.store()
+                .record(member(MockCluster.PENDING, name)).orElseThrow().identity(), "the annotation pins the identity");
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +35,19 @@ import org.slf4j.LoggerFactory;
  * requests ({@link #onConfigRequest}) all go through that thread; effects go to the
  * {@link ControllerEffectListener}.
  *
- * <p>Wiring to UDP (the part still to do): the node that runs with {@link #identity()} sets a
- * {@code node.NetworkConfigMaster} that calls {@link #onConfigRequest} and sends the decision, and
- * a listener that sends each effect; until then effects are only counted and logged.
+ * <p>Wiring to UDP (the part still to do, once the runtime's node service is on main): build this
+ * with the node's executor (the runtime's {@code execute}), attach {@link #networkController()} to
+ * the node on that thread with {@code controller.ControllerAttachment.attach(node, ..., random)}
+ * (the node then hands it config requests itself), and set a listener that calls the
+ * attachment's {@code apply(effects, nowMs)}. Until then effects are only counted and logged.
  */
 public final class EmbeddedController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedController.class);
 
     private final NetworkController controller;
     private final LongSupplier clockMs;
-    private final ExecutorService thread;
+    private final Executor thread;
+    private final ExecutorService ownThread;
     private volatile ControllerEffectListener listener;
     private final Map<KubernetesPolicyStore.MemberKey, Long> revokedAtMs = new ConcurrentHashMap<>();
     private final AtomicLong effectsSent = new AtomicLong();
@@ -55,14 +59,29 @@ public final class EmbeddedController implements AutoCloseable {
      */
     public EmbeddedController(Identity identity, dev.zerokube.overlay.controller.PolicyStore store,
             RandomGenerator random, LongSupplier clockMs, ControllerEffectListener listener) {
+        this(identity, store, random, clockMs, listener, null);
+    }
+
+    /**
+     * @param executor the one thread the controller runs on (a node's event loop); null: a thread
+     *     of its own, stopped by {@link #close()}
+     */
+    public EmbeddedController(Identity identity, dev.zerokube.overlay.controller.PolicyStore store,
+            RandomGenerator random, LongSupplier clockMs, ControllerEffectListener listener, Executor executor) {
         this.controller = new NetworkController(identity, store, random);
         this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.ownThread = executor == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "zerokube-controller");
             t.setDaemon(true);
             return t;
-        });
+        }) : null;
+        this.thread = executor == null ? ownThread : executor;
+    }
+
+    /** The controller itself: use it only on the controller's thread (see {@link #call}). */
+    public NetworkController networkController() {
+        return controller;
     }
 
     /** The controller identity (private key included). */
@@ -151,9 +170,12 @@ public final class EmbeddedController implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdown();
+        if (ownThread == null) {
+            return;
+        }
+        ownThread.shutdown();
         try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
+            ownThread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -100,8 +100,16 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
     private final Map<MemberKey, LastRequest> requests = new ConcurrentHashMap<>();
     /** Members this store wrote, by uid, until the informer shows that version or a newer one. */
     private final Map<String, Member> ownWrites = new ConcurrentHashMap<>();
+    /** Served records by network uid, valid for one (generation, network id): rules compile once. */
+    private final Map<String, CachedNetwork> networkCache = new ConcurrentHashMap<>();
+    /** Member records by uid, valid for one (resourceVersion, served network record, pin). */
+    private final Map<String, CachedMember> memberCache = new ConcurrentHashMap<>();
     /** Uids of Members whose deletion the controller already revoked (the finalizer path). */
     private final Set<String> revokedDeletions = ConcurrentHashMap.newKeySet();
+
+    private record CachedNetwork(long generation, NetworkId id, NetworkSpecReader.Reading reading) {}
+
+    private record CachedMember(long revision, NetworkRecord network, Identity pin, Optional<MemberRecord> record) {}
 
     /** A member of a network, as the controller names it. */
     public record MemberKey(NetworkId networkId, Address address) {}
@@ -165,7 +173,19 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
             return Optional.empty();
         }
         String uid = network.getMetadata().getUid();
-        return switch (NetworkSpecReader.read(network, id.get())) {
+        long generation = Optional.ofNullable(network.getMetadata().getGeneration()).orElse(0L);
+        CachedNetwork cached = uid == null ? null : networkCache.get(uid);
+        NetworkSpecReader.Reading reading;
+        if (cached != null && cached.generation() == generation && cached.id().equals(id.get())
+                && generation != 0) {
+            reading = cached.reading();
+        } else {
+            reading = NetworkSpecReader.read(network, id.get());
+            if (uid != null) {
+                networkCache.put(uid, new CachedNetwork(generation, id.get(), reading));
+            }
+        }
+        return switch (reading) {
             case NetworkSpecReader.Reading.Valid v -> {
                 if (uid != null) {
                     lastValid.put(uid, v.record());
@@ -485,8 +505,28 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         }
     }
 
-    /** The member record of {@code m} on the served network {@code network}. */
+    /**
+     * The member record of {@code m} on the served network {@code network}, from the cache when
+     * neither has changed (the controller reads every member of a network for each assignment).
+     */
     Optional<MemberRecord> toRecord(Member m, NetworkRecord network) {
+        String uid = m.getMetadata().getUid();
+        Optional<Address> a = address(m);
+        Identity pin = a.map(x -> pins.get(new MemberKey(network.id(), x))).orElse(null);
+        if (uid == null || m.getMetadata().getDeletionTimestamp() != null) {
+            return computeRecord(m, network);
+        }
+        long rv = revision(m);
+        CachedMember c = memberCache.get(uid);
+        if (c != null && c.revision() == rv && c.network() == network && c.pin() == pin) {
+            return c.record();
+        }
+        Optional<MemberRecord> r = computeRecord(m, network);
+        memberCache.put(uid, new CachedMember(rv, network, pin, r));
+        return r;
+    }
+
+    private Optional<MemberRecord> computeRecord(Member m, NetworkRecord network) {
         Optional<Address> address = address(m);
         if (address.isEmpty()) {
             return Optional.empty();
@@ -629,6 +669,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         public void onDelete(ZeroTierNetwork n, boolean finalStateUnknown) {
             Optional<NetworkRecord> last = served(n);
             lastValid.remove(n.getMetadata().getUid());
+            networkCache.remove(n.getMetadata().getUid());
             if (last.isPresent()) {
                 List<MemberRecord> records = new ArrayList<>();
                 for (Member m : membersOf(n.getMetadata().getName())) {
@@ -671,6 +712,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         @Override
         public void onDelete(Member m, boolean finalStateUnknown) {
             ownWrites.remove(m.getMetadata().getUid());
+            memberCache.remove(m.getMetadata().getUid());
             if (!revokedDeletions.remove(m.getMetadata().getUid())) {
                 Optional<NetworkRecord> network = m.getSpec() == null ? Optional.empty()
                         : networkNamed(m.getSpec().getNetwork()).flatMap(KubernetesPolicyStore.this::served);
