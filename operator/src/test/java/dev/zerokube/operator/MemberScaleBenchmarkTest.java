@@ -1,0 +1,128 @@
+package dev.zerokube.operator;
+
+import static dev.zerokube.operator.MockCluster.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.zerokube.operator.api.member.Member;
+import dev.zerokube.operator.api.member.MemberSpec;
+import dev.zerokube.operator.api.network.IpAssignment;
+import dev.zerokube.operator.api.network.IpPool;
+import dev.zerokube.operator.api.network.Route;
+import dev.zerokube.operator.api.network.ZeroTierNetwork;
+import dev.zerokube.operator.api.network.ZeroTierNetworkSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goal: measure what issue 6 asks of a 5,000-member network: the time for the operator to
+ * reconcile every Member (addresses assigned by the controller and written to status, conditions
+ * set, network counts right) and the operator's heap. Method: the mock API server holds the
+ * network and N Members (-Dzerokube.bench.members, default 5000) before one operator replica
+ * starts; the clock runs from its start until the network counts N authorized members and every
+ * Member has its address; heap is measured after a full GC before the operator starts and after it
+ * converged (the difference is the operator's: the mock server shares the JVM). Not a pass/fail
+ * test of speed (TESTING.md): it asserts only correctness (N distinct addresses) and prints the
+ * numbers, which docs/performance.md records. Runs only with -Dzerokube.bench=true.
+ */
+class MemberScaleBenchmarkTest {
+
+    private static long heapAfterGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    @Test
+    void reconcileFiveThousandMembers() throws Exception {
+        assumeTrue(Boolean.getBoolean("zerokube.bench"), "benchmark: run with -Dzerokube.bench=true");
+        int n = Integer.getInteger("zerokube.bench.members", 5000);
+        try (MockCluster cluster = new MockCluster()) {
+            ZeroTierNetwork net = new ZeroTierNetwork();
+            net.setMetadata(new ObjectMetaBuilder().withName("big").build());
+            ZeroTierNetworkSpec spec = new ZeroTierNetworkSpec();
+            IpPool pool = new IpPool();
+            pool.setStart("10.147.0.1");
+            pool.setEnd("10.147.255.254");
+            IpAssignment ipa = new IpAssignment();
+            ipa.setPools(List.of(pool));
+            ipa.setV4AutoAssign(true);
+            spec.setIpAssignment(ipa);
+            Route route = new Route();
+            route.setTarget("10.147.0.0/16");
+            spec.setRoutes(List.of(route));
+            spec.setRules("drop not ethertype ipv4 and not ethertype arp;\naccept;\n");
+            net.setSpec(spec);
+            cluster.client.resource(net).create();
+            long createStart = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                Member m = new Member();
+                m.setMetadata(new ObjectMetaBuilder().withName(String.format("m%05d", i)).withNamespace("payments").build());
+                MemberSpec ms = new MemberSpec();
+                ms.setNetwork("big");
+                ms.setAddress(String.format("%010x", 0x1000000000L + i));
+                ms.setAuthorized(true);
+                m.setSpec(ms);
+                cluster.client.resource(m).create();
+            }
+            Duration create = Duration.ofNanos(System.nanoTime() - createStart);
+            long heapBefore = heapAfterGc();
+            String loadStart = loadAverage();
+
+            long start = System.nanoTime();
+            ZerokubeOperator op = cluster.startReplica("bench", false, 7);
+            Duration converged = await(n + " members reconciled", Duration.ofMinutes(30), () -> {
+                ZeroTierNetwork x = cluster.client.resources(ZeroTierNetwork.class).withName("big").get();
+                return x.getStatus() != null && x.getStatus().getMembers() != null
+                        && x.getStatus().getMembers().getAuthorized() == n
+                        && op.store().membersOf("big").stream().allMatch(m -> m.getStatus() != null
+                        && m.getStatus().getIpAssignments() != null && m.getStatus().getConditions() != null);
+            });
+            Duration total = Duration.ofNanos(System.nanoTime() - start);
+            long heapAfter = heapAfterGc();
+            long peak = 0;
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() == MemoryType.HEAP) {
+                    peak += p.getPeakUsage().getUsed();
+                }
+            }
+            Set<String> ips = new HashSet<>();
+            for (Member m : cluster.client.resources(Member.class).inNamespace("payments").list().getItems()) {
+                ips.add(m.getStatus().getIpAssignments().get(0));
+            }
+            assertEquals(n, ips.size(), "every member its own address");
+            String report = String.format(Locale.ROOT,
+                    "members=%d create=%.1fs reconcile=%.1fs (await %.1fs) operatorHeapAfterGc=%.1fMiB "
+                            + "jvmHeapBefore=%.1fMiB jvmHeapAfter=%.1fMiB jvmHeapPeak=%.1fMiB maxHeap=%.0fMiB "
+                            + "effects=%d loadavg start [%s] end [%s] cores=%d",
+                    n, create.toMillis() / 1000.0, total.toMillis() / 1000.0, converged.toMillis() / 1000.0,
+                    (heapAfter - heapBefore) / 1048576.0, heapBefore / 1048576.0, heapAfter / 1048576.0,
+                    peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, op.controller().effectsSent(),
+                    loadStart, loadAverage(), Runtime.getRuntime().availableProcessors());
+            System.out.println("BENCH " + report);
+            Files.writeString(Path.of("target/member-scale-benchmark.txt"), report + "\n");
+        }
+    }
+}
