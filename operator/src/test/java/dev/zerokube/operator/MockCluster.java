@@ -41,6 +41,11 @@ final class MockCluster implements AutoCloseable {
     private final List<ZerokubeOperator> replicas = new ArrayList<>();
     private final List<NamespacedKubernetesClient> clients = new ArrayList<>();
 
+    static {
+        // The mock server logs every request at INFO through java.util.logging.
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    }
+
     MockCluster() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
