@@ -54,4 +54,13 @@ public interface NodeHost {
      * call: copy it if the write is deferred.
      */
     default void deliverFrame(NetworkId networkId, byte[] frame, int off, int len) {}
+
+    /**
+     * Whether loopback addresses (127/8, ::1) may carry ZeroTier traffic. ZeroTier never uses them
+     * (ZT1-07 §0); a host that runs several nodes on one machine's loopback (tests, {@code zerokube
+     * lab}) says yes. Asked once, when the node is constructed.
+     */
+    default boolean allowsLoopbackPaths() {
+        return false;
+    }
 }

@@ -582,8 +582,9 @@ final class PacketHandler {
     // ---- helpers
 
     /**
-     * The new-identity gate (ZT1-03 §4.2.3): one expensive check per source network per 2 s,
-     * keyed like 1.14.1 by the /24 of an IPv4 source or the first 48 bits of an IPv6 one.
+     * The new-identity gate (ZT1-03 §4.2.3), keyed like 1.14.1 by the /24 of an IPv4 source or
+     * the first 48 bits of an IPv6 one, but a token bucket rather than one check per 2 s (see
+     * {@link Timing#IDENTITY_VALIDATION_SOURCE_BURST} for why).
      */
     private boolean gateIdentityCheck(InetEndpoint source, long nowMs) {
         long key;
@@ -596,7 +597,8 @@ final class PacketHandler {
                 key |= (long) (ip[i] & 0xff) << (8 * (5 - i));
             }
         }
-        return identityChecks.gate(key, 0, nowMs, Timing.IDENTITY_VALIDATION_SOURCE_RATE_LIMIT_MS);
+        return identityChecks.gateBurst(key, 0, nowMs, Timing.IDENTITY_VALIDATION_SOURCE_INTERVAL_MS,
+                Timing.IDENTITY_VALIDATION_SOURCE_BURST);
     }
 
     private static ByteReader reader(byte[] pkt, int len, String context) {

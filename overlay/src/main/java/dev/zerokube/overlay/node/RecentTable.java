@@ -74,6 +74,21 @@ final class RecentTable {
         return true;
     }
 
+    /**
+     * A token-bucket gate (GCRA: the table holds each key's theoretical arrival time): up to
+     * {@code burst} actions at once, then one per {@code intervalMs}. True (and the action
+     * counted) when allowed. A key forgotten early starts again with a full bucket, as
+     * {@link #gate} does.
+     */
+    boolean gateBurst(long a, long b, long nowMs, long intervalMs, int burst) {
+        long tat = Math.max(get(a, b), nowMs);
+        if (tat - nowMs > (burst - 1) * intervalMs) {
+            return false;
+        }
+        put(a, b, tat + intervalMs);
+        return true;
+    }
+
     void remove(long a, long b) {
         int base = base(a, b);
         for (int i = base; i < base + WAYS; i++) {

@@ -82,6 +82,18 @@ public final class Timing {
     public static final long MULTICAST_EXPLICIT_GATHER_DELAY_MS = 60_000;
     /** A queued outbound multicast waits this long for members ({@code ZT_MULTICAST_TRANSMIT_TIMEOUT}, ZT1-08 §3.6). */
     public static final long MULTICAST_TRANSMIT_TIMEOUT_MS = 5_000;
+    /**
+     * zerokube's new-identity gate per source /24 (IPv4) or /48 (IPv6), a deliberate deviation
+     * from 1.14.1's one per {@link #IDENTITY_VALIDATION_SOURCE_RATE_LIMIT_MS}: a token bucket of
+     * this many checks, refilled one per {@link #IDENTITY_VALIDATION_SOURCE_INTERVAL_MS}. Many
+     * pods behind one node IP start at once and 1.14.1 would admit them one per 2 s (each
+     * retrying every 5 s, so 100 pods take minutes, ZT1-07 §12 note 7); the bucket admits a
+     * burst of new pods at once while a flood of fresh identities from one source network still
+     * costs at most this many proofs of work, then ten per second.
+     */
+    public static final int IDENTITY_VALIDATION_SOURCE_BURST = 128;
+    /** Refill period of the new-identity bucket (see {@link #IDENTITY_VALIDATION_SOURCE_BURST}). */
+    public static final long IDENTITY_VALIDATION_SOURCE_INTERVAL_MS = 100;
     /** Smallest spacing of background work ({@code ZT_CORE_TIMER_TASK_GRANULARITY}). */
     public static final long CORE_TIMER_TASK_GRANULARITY_MS = 60;
 

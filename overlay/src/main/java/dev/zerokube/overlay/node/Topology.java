@@ -20,6 +20,7 @@ final class Topology {
     private final Identity self;
     private final long selfAddress;
     private final NodeHost host;
+    private final boolean loopbackPaths;
     private final int pathsPerPeerMax;
     private final LongMap<Peer> peers;
     private final PathTable paths;
@@ -36,6 +37,7 @@ final class Topology {
         this.self = self;
         this.selfAddress = self.address().value();
         this.host = host;
+        this.loopbackPaths = host.allowsLoopbackPaths();
         this.pathsPerPeerMax = config.pathsPerPeerMax();
         this.peers = new LongMap<>(config.peersMax());
         this.paths = new PathTable(config.pathsMax());
@@ -155,7 +157,9 @@ final class Topology {
      * networks, in a later slice.)
      */
     boolean shouldUsePath(Peer peer, long localSocket, InetEndpoint remote) {
-        if (!IpScope.isValidForPath(remote) || isProhibitedEndpoint(peer.address, remote)) {
+        boolean valid = IpScope.isValidForPath(remote)
+                || (loopbackPaths && !remote.isNil() && IpScope.of(remote) == IpScope.LOOPBACK);
+        if (!valid || isProhibitedEndpoint(peer.address, remote)) {
             return false;
         }
         return host.shouldUsePath(peer.identity.address(), localSocket, remote);

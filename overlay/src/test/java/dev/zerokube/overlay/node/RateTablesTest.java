@@ -28,6 +28,43 @@ class RateTablesTest {
     }
 
     @Test
+    void burstGateMatchesATokenBucketModel() {
+        // model: a bucket of `burst` tokens, one added every `interval` ms up to `burst`
+        int burst = 5;
+        long interval = 100;
+        RecentTable t = new RecentTable(64);
+        SplittableRandom r = new SplittableRandom(11);
+        double tokens = burst;
+        long last = 0;
+        int allowed = 0;
+        for (long now = 0; now < 20_000; now += r.nextInt(0, 60)) {
+            tokens = Math.min(burst, tokens + (now - last) / (double) interval);
+            last = now;
+            boolean expected = tokens >= 1 - 1e-9;
+            assertEquals(expected, t.gateBurst(9, 0, now, interval, burst), "at " + now + " ms, tokens " + tokens);
+            if (expected) {
+                tokens -= 1;
+                allowed++;
+            }
+        }
+        assertTrue(allowed <= burst + 20_000 / interval, "never more than the burst plus the refill: " + allowed);
+        assertTrue(allowed >= 20_000 / interval, "the steady rate is reached: " + allowed);
+    }
+
+    @Test
+    void burstGateAdmitsTheBurstAtOnceThenOnePerInterval() {
+        RecentTable t = new RecentTable(64);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(t.gateBurst(1, 0, 1_000, 250, 4), "token " + i);
+        }
+        assertFalse(t.gateBurst(1, 0, 1_000, 250, 4));
+        assertFalse(t.gateBurst(1, 0, 1_249, 250, 4));
+        assertTrue(t.gateBurst(2, 0, 1_000, 250, 4), "another key has its own bucket");
+        assertTrue(t.gateBurst(1, 0, 1_250, 250, 4));
+        assertFalse(t.gateBurst(1, 0, 1_250, 250, 4));
+    }
+
+    @Test
     void pairsAreOrderedKeys() {
         RecentTable t = new RecentTable(64);
         t.put(1, 2, 10);
