@@ -391,8 +391,8 @@ public final class Node {
         List<PeerStatus.PathStatus> paths = new ArrayList<>();
         for (int i = 0; i < p.pathCount(); i++) {
             Path path = p.path(i);
-            paths.add(new PeerStatus.PathStatus(path.localSocket, path.remote, p.pathLastReceiveMs(i), path.latencyMs,
-                    p.slotExpired(i, nowMs), path.alive(nowMs), path == best));
+            paths.add(new PeerStatus.PathStatus(path.localSocket, path.remote, p.pathLastReceiveMs(i), path.lastOutMs,
+                    path.latencyMs, p.slotExpired(i, nowMs), path.alive(nowMs), path == best));
         }
         String version = p.remoteMajor == 0 && p.remoteMinor == 0 && p.remoteRevision == 0 ? null
                 : p.remoteMajor + "." + p.remoteMinor + "." + p.remoteRevision;

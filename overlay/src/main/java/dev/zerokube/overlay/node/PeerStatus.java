@@ -26,12 +26,13 @@ public record PeerStatus(Address address, boolean upstream, int remoteProtocol, 
      * One path slot.
      *
      * @param lastReceiveMs last authenticated direct packet from the peer on it
+     * @param lastSendMs last datagram the node sent on it and counted for keepalives (ZT1-07 §2.1)
      * @param expired no such packet for 243 s: used only when nothing else is left
      * @param alive anything arrived on the path within 19 s
      * @param preferred the path the node sends on now
      */
-    public record PathStatus(long localSocket, InetEndpoint remote, long lastReceiveMs, int latencyMs, boolean expired,
-            boolean alive, boolean preferred) {}
+    public record PathStatus(long localSocket, InetEndpoint remote, long lastReceiveMs, long lastSendMs, int latencyMs,
+            boolean expired, boolean alive, boolean preferred) {}
 
     /** Whether a non-expired direct path exists. */
     public boolean hasDirectPath() {
