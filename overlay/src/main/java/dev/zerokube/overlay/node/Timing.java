@@ -89,11 +89,12 @@ public final class Timing {
      * pods behind one node IP start at once and 1.14.1 would admit them one per 2 s (each
      * retrying every 5 s, so 100 pods take minutes, ZT1-07 §12 note 7); the bucket admits a
      * burst of new pods at once while a flood of fresh identities from one source network still
-     * costs at most this many proofs of work, then ten per second.
+     * costs at most this many proofs of work, then four per second (a check costs about 25 ms of
+     * one core, so a sustained flood from one source network takes at most a tenth of a core).
      */
     public static final int IDENTITY_VALIDATION_SOURCE_BURST = 128;
     /** Refill period of the new-identity bucket (see {@link #IDENTITY_VALIDATION_SOURCE_BURST}). */
-    public static final long IDENTITY_VALIDATION_SOURCE_INTERVAL_MS = 100;
+    public static final long IDENTITY_VALIDATION_SOURCE_INTERVAL_MS = 250;
     /** Smallest spacing of background work ({@code ZT_CORE_TIMER_TASK_GRANULARITY}). */
     public static final long CORE_TIMER_TASK_GRANULARITY_MS = 60;
 
