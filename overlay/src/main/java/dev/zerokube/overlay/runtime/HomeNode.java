@@ -138,6 +138,10 @@ public final class HomeNode implements AutoCloseable {
             }
             HomeNode node = new HomeNode(home, service, metrics, api, metricsServer, settings.log());
             service.addListener(node::onEvent);
+            for (var id : home.networks()) { // rejoin what the home remembers, as zerotier-one does at start
+                NodeService s = service;
+                service.execute(n -> n.join(id, s.nowMs()));
+            }
             node.log("started", "address=" + home.identity().address() + " udp=" + bind.getHostAddress() + "/" + bound
                     + " api=" + api.address().getAddress().getHostAddress() + "/" + api.address().getPort()
                     + " planet=" + Long.toUnsignedString(planet.id()) + " moons=" + home.moons().size()
@@ -178,6 +182,20 @@ public final class HomeNode implements AutoCloseable {
                 } catch (NodeHome.HomeException ex) {
                     log("world_not_saved", "reason=\"" + ex.getMessage() + "\"");
                 }
+            }
+            case NodeEvent.NetworkUpdated u -> {
+                log("network", "nwid=" + u.networkId() + " status=" + u.status().status()
+                        + u.status().config().map(c -> " revision=" + c.revision() + " name=\"" + c.name() + "\"").orElse(""));
+                u.status().config().flatMap(c -> c.toDictionary()).ifPresent(d -> {
+                    try {
+                        // only while joined: a late config after a leave must not bring the file back
+                        if (java.nio.file.Files.exists(home.dir().resolve("networks.d").resolve(u.networkId() + ".conf"))) {
+                            home.saveNetworkConfig(u.networkId(), d.encode());
+                        }
+                    } catch (NodeHome.HomeException ex) {
+                        log("network_config_not_saved", "nwid=" + u.networkId() + " reason=\"" + ex.getMessage() + "\"");
+                    }
+                });
             }
             case NodeEvent.IdentityCollision c -> log("identity_collision", "reported_by=" + c.reportedBy()
                     + " hint=\"another node holds this address with a different key; delete identity.secret and restart\"");

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.node.Node;
+import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.PeerStatus;
 import dev.zerokube.overlay.node.Timing;
@@ -15,6 +16,8 @@ import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
+import dev.zerokube.overlay.wire.netconf.NetworkConfig;
+import dev.zerokube.overlay.wire.netconf.Route;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,7 +55,10 @@ import java.util.regex.Pattern;
  * are accepted (Q1). Tokens are compared in constant time. Where 1.14.1 answers a malformed body
  * with an exception text, this API answers 400 with {@code {"error": "..."}} naming the problem.
  * Not served (404): {@code /bond}, {@code /sso}, {@code /app}, and {@code /controller} (another
- * server's job); moons cannot be orbited through the API yet.
+ * server's job); moons cannot be orbited through the API yet. Network state comes from the node
+ * ({@link Node#networks}); the list of joined networks and their local flags from
+ * {@link JoinedNetworks} (the home directory), so {@code multicastSubscriptions} is empty until
+ * the node has a port to scan.
  */
 public final class LocalApi implements AutoCloseable {
     /** The version a 1.14.1 node reports, which zerokube announces too ({@link NodeConfig}). */
@@ -250,9 +256,11 @@ public final class LocalApi implements AutoCloseable {
                     .findFirst().<Object>map(p -> p).orElse(Map.of())));
         }
         if (get && path.equals("/network")) {
+            List<NetworkStatus> held = onNode(Node::networks);
             List<Object> list = new ArrayList<>();
             for (NetworkId id : networks.ids()) {
-                list.add(network(id, networks.settings(id).orElse(JoinedNetworks.DEFAULTS)));
+                list.add(network(id, networks.settings(id).orElse(JoinedNetworks.DEFAULTS),
+                        held.stream().filter(n -> n.id().equals(id)).findFirst()));
             }
             return Response.json(200, list);
         }
@@ -260,14 +268,16 @@ public final class LocalApi implements AutoCloseable {
         if (m.matches()) {
             NetworkId id = NetworkId.parse(m.group(1).toLowerCase(java.util.Locale.ROOT));
             if (get) {
-                return networks.settings(id).map(s -> Response.json(200, network(id, s)))
-                        .orElseGet(() -> Response.json(404, Map.of()));
+                Optional<JoinedNetworks.Settings> settings = networks.settings(id);
+                return settings.isEmpty() ? Response.json(404, Map.of())
+                        : Response.json(200, network(id, settings.get(), onNode(n -> n.network(id))));
             }
             if (post) {
                 return Response.json(200, join(id, readBody(ex)));
             }
             if (method.equals("DELETE")) {
-                boolean left = home(() -> networks.leave(id));
+                boolean left = onNode(n -> n.leave(id, service.nowMs()));
+                left |= home(() -> networks.leave(id));
                 return Response.json(200, left ? Map.of("result", true) : Map.of());
             }
         }
@@ -392,35 +402,54 @@ public final class LocalApi implements AutoCloseable {
     }
 
     /**
-     * The network object (§2.4). Until the node carries virtual networks its state is that of a
-     * network right after join: requesting its configuration.
+     * The network object (§2.4) from the node's snapshot of it (empty right after a join on
+     * another thread: then it is what 1.14.1 shows before a config) and the local settings.
      */
-    private Map<String, Object> network(NetworkId id, JoinedNetworks.Settings s) {
+    private Map<String, Object> network(NetworkId id, JoinedNetworks.Settings s, Optional<NetworkStatus> status) {
+        Optional<NetworkConfig> config = status.flatMap(NetworkStatus::config);
         Map<String, Object> o = new TreeMap<>();
         o.put("id", id.toString());
         o.put("nwid", id.toString());
-        o.put("mac", Mac.fromAddress(service.address(), id).toString());
-        o.put("name", "");
-        o.put("status", "REQUESTING_CONFIGURATION");
-        o.put("type", "PRIVATE");
-        o.put("mtu", DEFAULT_NETWORK_MTU);
+        o.put("mac", status.map(NetworkStatus::mac).orElseGet(() -> Mac.fromAddress(service.address(), id)).toString());
+        o.put("name", config.map(NetworkConfig::name).orElse(""));
+        o.put("status", status.map(st -> st.status().name()).orElse(NetworkStatus.Status.REQUESTING_CONFIGURATION.name()));
+        o.put("type", config.map(c -> c.isPublic() ? "PUBLIC" : "PRIVATE").orElse("PRIVATE"));
+        o.put("mtu", config.map(NetworkConfig::mtu).orElse(DEFAULT_NETWORK_MTU));
         o.put("dhcp", false);
-        o.put("bridge", false);
-        o.put("broadcastEnabled", false);
+        o.put("bridge", config.map(c -> c.activeBridges().contains(service.address())).orElse(false));
+        o.put("broadcastEnabled", config.map(NetworkConfig::enableBroadcast).orElse(false));
         o.put("portError", 0);
-        o.put("netconfRevision", 0);
+        o.put("netconfRevision", config.map(NetworkConfig::revision).orElse(0L));
         o.put("portDeviceName", deviceName(id));
         o.put("allowManaged", s.allowManaged());
         o.put("allowGlobal", s.allowGlobal());
         o.put("allowDefault", s.allowDefault());
         o.put("allowDNS", s.allowDns());
-        o.put("assignedAddresses", List.of());
-        o.put("routes", List.of());
+        o.put("assignedAddresses", status.map(st -> st.assignedAddresses().stream().map(InetEndpoint::toString).toList())
+                .orElse(List.of()));
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (Route r : config.map(NetworkConfig::routes).orElse(List.of())) {
+            Map<String, Object> ro = new TreeMap<>();
+            ro.put("target", r.target().toString());
+            // a gateway of the target's family is printed without its port field; otherwise null (§2.4)
+            boolean via = !r.via().isNil() && r.via().isIpv4() == r.target().isIpv4();
+            ro.put("via", via ? r.via().toInetAddress().getHostAddress() : null);
+            ro.put("flags", r.flags());
+            ro.put("metric", r.metric());
+            routes.add(ro);
+        }
+        o.put("routes", routes);
         o.put("multicastSubscriptions", List.of());
         Map<String, Object> dns = new TreeMap<>();
-        dns.put("domain", "");
-        dns.put("servers", List.of());
+        dns.put("domain", config.map(c -> c.dns().domain()).orElse(""));
+        dns.put("servers", config.map(c -> c.dns().servers().stream().map(e -> e.toInetAddress().getHostAddress())
+                .toList()).orElse(List.of()));
         o.put("dns", dns);
+        if (config.isPresent() && config.get().ssoEnabled()) {
+            o.put("ssoEnabled", true);
+            o.put("authenticationURL", config.get().authenticationUrl());
+            o.put("authenticationExpiryTime", config.get().authenticationExpiryTimeMs());
+        }
         return o;
     }
 
@@ -441,6 +470,10 @@ public final class LocalApi implements AutoCloseable {
             }
         }
         home(() -> networks.join(id));
+        Optional<NetworkStatus> status = onNode(n -> {
+            n.join(id, service.nowMs());
+            return n.network(id);
+        });
         JoinedNetworks.Settings s = networks.settings(id).orElse(JoinedNetworks.DEFAULTS);
         if (flags != null) {
             JoinedNetworks.Settings updated = new JoinedNetworks.Settings(
@@ -453,7 +486,7 @@ public final class LocalApi implements AutoCloseable {
             });
             s = updated;
         }
-        return network(id, s);
+        return network(id, s, status);
     }
 
     private static boolean bool(JsonNode o, String key, boolean current) {
