@@ -1,8 +1,10 @@
 package dev.zerokube.sidecar;
 
+import dev.zerokube.sidecar.cli.CliCommand;
 import dev.zerokube.sidecar.controller.ControllerCommand;
 import dev.zerokube.sidecar.idtool.IdToolCommand;
 import dev.zerokube.sidecar.inspect.InspectCommand;
+import dev.zerokube.sidecar.node.NodeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +16,10 @@ public final class Main {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
             "controller", ControllerCommand::new,
             "idtool", IdToolCommand::new,
-            "inspect", InspectCommand::new);
+            "inspect", InspectCommand::new,
+            "node", () -> new NodeCommand(false),
+            "root", () -> new NodeCommand(true),
+            "cli", CliCommand::new);
 
     private Main() {}
 
@@ -56,6 +61,10 @@ public final class Main {
                   idtool generate|validate|getpublic|sign|verify ...   identities, as zerotier-idtool
                   idtool initmoon|genmoon|initplanet|genplanet ...     moons and planets
                   inspect [-j] --home DIR... CAPTURE                  dissect a capture of ZeroTier traffic
+                  node --home DIR [--port N] [--join NWID]...          run a node (ZeroTier One home, local API)
+                  root --home DIR [--port N] [--planet FILE]           run a root (rendezvous and relay)
+                  cli [-D DIR] [-p PORT] [-j] info|listpeers|peers|listnetworks|join|leave ...
+                                                                       as zerotier-cli, against the local API
                 """);
     }
 }

@@ -1,0 +1,199 @@
+package dev.zerokube.sidecar.node;
+
+import dev.zerokube.overlay.codec.ByteReader;
+import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.runtime.HomeNode;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.World;
+import dev.zerokube.sidecar.Command;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code zerokube node --home DIR [--port N] [--planet FILE] [--metrics [HOST:]PORT] [--join NWID]...}
+ * and {@code zerokube root ...} (same options; {@code --planet} is written into a home that has
+ * no planet yet, else the home's own is used): runs a node from a ZeroTier One-style home
+ * directory ({@link HomeNode}) until SIGTERM or SIGINT, then shuts down cleanly. As
+ * {@code root}, the home's identity must be a root of the planet (or of a moon in
+ * {@code moons.d}): the node then relays for everyone and introduces peers (RENDEZVOUS), which a
+ * node does by itself when its world lists it.
+ *
+ * <p>Output: one {@code key=value} line per lifecycle event on stderr (started, online, network
+ * changes, world updates, stopped); a start failure is one line and exit code 1.
+ * {@code --loopback-paths} lets several nodes on one machine reach each other over 127.0.0.1.
+ */
+public final class NodeCommand implements Command {
+    private final boolean root;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile HomeNode running;
+
+    public NodeCommand(boolean root) {
+        this.root = root;
+    }
+
+    private String name() {
+        return root ? "root" : "node";
+    }
+
+    private String usage() {
+        return "usage: zerokube " + name() + " --home DIR [--port N] [--planet FILE] [--metrics [HOST:]PORT]"
+                + " [--join NWID]... [--loopback-paths]";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        Path home = null;
+        Integer port = null;
+        World planet = null;
+        InetSocketAddress metrics = null;
+        boolean loopback = false;
+        List<NetworkId> joins = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--home" -> home = Path.of(value(args, ++i, a));
+                    case "--port" -> port = port(value(args, ++i, a), a);
+                    case "--planet" -> planet = world(Path.of(value(args, ++i, a)));
+                    case "--metrics" -> metrics = address(value(args, ++i, a));
+                    case "--join" -> joins.add(networkId(value(args, ++i, a)));
+                    case "--loopback-paths" -> loopback = true;
+                    case "-h", "--help" -> {
+                        out.println(usage());
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument " + a);
+                }
+            }
+            if (home == null) {
+                throw new IllegalArgumentException("--home is required");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("zerokube " + name() + ": " + e.getMessage());
+            err.println(usage());
+            return 1;
+        }
+        HomeNode.Settings settings = HomeNode.Settings.defaults(line -> {
+            synchronized (err) {
+                err.println(line);
+            }
+        }).withPort(port).withPlanet(planet).withMetrics(metrics).withLoopbackPaths(loopback);
+        if (root) {
+            settings = settings.asRoot();
+        }
+        HomeNode node;
+        try {
+            for (NetworkId id : joins) { // recorded before start, so the node joins them like remembered ones
+                Files.createDirectories(home.resolve("networks.d"));
+                Path conf = home.resolve("networks.d").resolve(id + ".conf");
+                if (!Files.exists(conf)) {
+                    Files.writeString(conf, "\n");
+                }
+            }
+            node = HomeNode.start(home, settings);
+        } catch (HomeNode.StartException | IOException e) {
+            err.println("zerokube " + name() + ": cannot start: " + e.getMessage());
+            return 1;
+        }
+        running = node;
+        Thread hook = new Thread(this::stop, "zerokube-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            node.close();
+            running = null;
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is what woke us
+            }
+        }
+        return 0;
+    }
+
+    /** Asks a running command to shut down (SIGTERM does this through the shutdown hook). */
+    public void stop() {
+        stop.countDown();
+        if (running != null) {
+            // the shutdown hook must not return before the node is closed, or the JVM halts first
+            try {
+                stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The node while it runs (tests). */
+    public HomeNode running() {
+        return running;
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int port(String s, String option) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a port 0..65535, not '" + s + "'");
+        }
+    }
+
+    private static InetSocketAddress address(String s) {
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : s.substring(0, colon);
+        int p = port(colon < 0 ? s : s.substring(colon + 1), "--metrics");
+        if (!host.matches("[0-9a-fA-F.:\\[\\]]+")) {
+            throw new IllegalArgumentException("--metrics host must be an IP address, not '" + host + "'");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host.replace("[", "").replace("]", "")), p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--metrics: " + e.getMessage());
+        }
+    }
+
+    private static NetworkId networkId(String s) {
+        if (!s.matches("[0-9a-fA-F]{16}")) {
+            throw new IllegalArgumentException("--join needs a 16-digit network id, not '" + s + "'");
+        }
+        return NetworkId.parse(s.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static World world(Path file) {
+        try {
+            ByteReader r = new ByteReader(Files.readAllBytes(file), file.toString());
+            World w = World.decode(r);
+            r.expectEnd("the world");
+            if (w.type() != World.Type.PLANET) {
+                throw new IllegalArgumentException(file + " is a " + w.type() + ", not a planet (put moons in moons.d)");
+            }
+            return w;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--planet: cannot read " + file + ": " + e.getMessage());
+        } catch (WireFormatException e) {
+            throw new IllegalArgumentException("--planet: " + file + ": " + e.what());
+        }
+    }
+}
