@@ -9,6 +9,7 @@ import dev.zerokube.overlay.node.NodeEvent;
 import dev.zerokube.overlay.node.NodeHost;
 import dev.zerokube.overlay.wire.Fragmentation;
 import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -151,6 +152,7 @@ public final class NodeService implements AutoCloseable {
     private ScheduledFuture<?> timer;
     private long timerDeadlineMs = Long.MAX_VALUE;
     private boolean flushPending;
+    private volatile FrameSink frameSink;
     private volatile boolean closed;
 
     private NodeService(Identity identity, NodeConfig config, Options options, Loops loops, boolean ownLoops) {
@@ -291,6 +293,24 @@ public final class NodeService implements AutoCloseable {
         listeners.remove(listener);
     }
 
+    /**
+     * Where the node's Ethernet frames for the host go ({@link NodeHost#deliverFrame}), e.g. the
+     * joined networks' virtual ports ({@link NetworkPorts}). Called on the node's thread only.
+     */
+    public interface FrameSink {
+        /** A frame for network {@code id}'s port; the bytes are valid only during the call. */
+        void deliverFrame(NetworkId id, byte[] frame, int off, int len);
+
+        /** An input batch (datagrams, a timer, an action) ended: write out held frames now. */
+        default void endOfBatch() {
+        }
+    }
+
+    /** Sets (or with null removes) where delivered frames go; without one they are dropped. */
+    public void setFrameSink(FrameSink sink) {
+        this.frameSink = sink;
+    }
+
     /** Datagrams and bytes received and sent on every socket, and sends that no socket took. */
     public record Traffic(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long sendFailures) {}
 
@@ -384,6 +404,10 @@ public final class NodeService implements AutoCloseable {
 
     /** After every input: flush what the node wrote and move the timer if its deadline came closer. */
     private void afterInput() {
+        FrameSink sink = frameSink;
+        if (sink != null) {
+            sink.endOfBatch();
+        }
         if (flushPending) {
             flushPending = false;
             for (Channel c : channels) {
@@ -481,6 +505,14 @@ public final class NodeService implements AutoCloseable {
                     System.getLogger(NodeService.class.getName()).log(System.Logger.Level.WARNING,
                             "node event listener failed on " + event, e);
                 }
+            }
+        }
+
+        @Override
+        public void deliverFrame(NetworkId networkId, byte[] frame, int off, int len) {
+            FrameSink sink = frameSink;
+            if (sink != null) {
+                sink.deliverFrame(networkId, frame, off, len);
             }
         }
 

@@ -1,0 +1,288 @@
+package dev.zerokube.overlay.runtime;
+
+import dev.zerokube.overlay.node.NetworkStatus;
+import dev.zerokube.overlay.node.NodeEvent;
+import dev.zerokube.overlay.runtime.port.PortConfig;
+import dev.zerokube.overlay.runtime.port.VirtualPort;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.netconf.Route;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Gives each joined network of a {@link NodeService} its Ethernet port: a port is opened when the
+ * node first reports the network ({@link NodeEvent.NetworkUpdated}), configured from the network's
+ * config ({@link PortConfig#of}; MTU, MAC, addresses, routes) and reconfigured when it changes,
+ * and closed when the node no longer has the network (left) or on {@link #close}.
+ *
+ * <p>Frames from the port reach {@code Node.onFrame} on the node's thread through a
+ * {@link PortFrameQueue} (a preallocated ring, one drain task per burst, nothing allocated per
+ * frame); frames the node delivers are written to the port on the node's thread, and ports that
+ * merge writes are flushed at the end of each input batch ({@link NodeService.FrameSink}).
+ *
+ * <p>Threads: ports are opened, configured and closed on one worker thread of this object (TAP
+ * and netlink calls never run on the node's thread); each port reads on its own platform thread
+ * ({@link VirtualPort#start}). The node has no "left" event, so the worker compares its ports
+ * with the node's networks after every network event and once per second.
+ *
+ * <p>Default routes (0.0.0.0/0, ::/0) in a config are not installed: 1.14.1 installs them only
+ * with the network's {@code allowDefault} setting, which this class does not see yet.
+ */
+public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable {
+    /** How often the worker checks for networks the node left. */
+    static final long RECONCILE_PERIOD_MS = 1_000;
+    private static final long NODE_WAIT_MS = 5_000;
+
+    /** One network's port and its queue towards the node. */
+    private static final class Link {
+        final NetworkId id;
+        final long nwid;
+        final VirtualPort port;
+        final PortFrameQueue queue;
+        // node thread only
+        boolean written;
+
+        Link(NetworkId id, VirtualPort port, PortFrameQueue queue) {
+            this.id = id;
+            this.nwid = id.value();
+            this.port = port;
+            this.queue = queue;
+        }
+    }
+
+    private final NodeService service;
+    private final PortFactory factory;
+    private final Consumer<String> log;
+    private final ScheduledExecutorService worker;
+    private final Consumer<NodeEvent> listener = this::onEvent;
+    // worker thread writes, any thread reads
+    private final Map<NetworkId, Link> links = new ConcurrentHashMap<>();
+    // node thread only: the ports frames are delivered to (few; scanned, no hashing per frame)
+    private Link[] active = new Link[0];
+    private volatile boolean closed;
+
+    private NetworkPorts(NodeService service, PortFactory factory, Consumer<String> log) {
+        this.service = service;
+        this.factory = factory;
+        this.log = log;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                .name("zk-ports-" + service.address()).unstarted(r));
+    }
+
+    /**
+     * Starts giving {@code service}'s networks ports made by {@code factory}: networks already
+     * joined get theirs at once. Lifecycle lines (port opened, configured, closed, failed) go to
+     * {@code log}.
+     */
+    public static NetworkPorts attach(NodeService service, PortFactory factory, Consumer<String> log) {
+        NetworkPorts p = new NetworkPorts(Objects.requireNonNull(service, "service"),
+                Objects.requireNonNull(factory, "factory"), Objects.requireNonNull(log, "log"));
+        service.setFrameSink(p);
+        service.addListener(p.listener);
+        p.worker.scheduleWithFixedDelay(p::reconcile, 0, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
+        return p;
+    }
+
+    /** The port of network {@code id}, once opened (e.g. a {@code UserspacePort} for tests). */
+    public Optional<VirtualPort> port(NetworkId id) {
+        return Optional.ofNullable(links.get(id)).map(l -> l.port);
+    }
+
+    /** Networks that have a port now. */
+    public Set<NetworkId> networks() {
+        return Set.copyOf(links.keySet());
+    }
+
+    // ---- node thread
+
+    private void onEvent(NodeEvent e) {
+        if (e instanceof NodeEvent.NetworkUpdated u && !closed) {
+            submit(() -> apply(u.status()));
+            submit(this::reconcile);
+        }
+    }
+
+    @Override
+    public void deliverFrame(NetworkId id, byte[] frame, int off, int len) {
+        long nwid = id.value();
+        Link[] a = active;
+        for (int i = 0; i < a.length; i++) {
+            Link l = a[i];
+            if (l.nwid == nwid) {
+                l.port.write(frame, off, len);
+                l.written = true;
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void endOfBatch() {
+        Link[] a = active;
+        for (int i = 0; i < a.length; i++) {
+            Link l = a[i];
+            if (l.written) {
+                l.written = false;
+                l.port.flush();
+            }
+        }
+    }
+
+    private void activate(Link l) {
+        Link[] a = Arrays.copyOf(active, active.length + 1);
+        a[a.length - 1] = l;
+        active = a;
+    }
+
+    private void deactivate(Link l) {
+        active = Arrays.stream(active).filter(x -> x != l).toArray(Link[]::new);
+    }
+
+    // ---- worker thread
+
+    private void submit(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // closing
+        }
+    }
+
+    private void apply(NetworkStatus status) {
+        if (closed) {
+            return;
+        }
+        NetworkId id = status.id();
+        Link l = links.get(id);
+        if (l == null) {
+            VirtualPort port;
+            try {
+                port = factory.open(id);
+            } catch (IOException | RuntimeException e) {
+                log("port_error", "nwid=" + id + " reason=\"" + e.getMessage() + "\"");
+                return;
+            }
+            l = new Link(id, port, new PortFrameQueue(id, service));
+            links.put(id, l);
+            Link opened = l;
+            if (!onNode(() -> activate(opened))) {
+                close(l);
+                return;
+            }
+            port.start(l.queue);
+            log("port_opened", "nwid=" + id + " port=" + port.name() + " type=" + port.getClass().getSimpleName());
+        }
+        Optional<PortConfig> wanted;
+        try {
+            wanted = status.config().map(c -> withoutDefaultRoutes(PortConfig.of(c, status.mac())));
+        } catch (IllegalArgumentException e) {
+            log("port_error", "nwid=" + id + " port=" + l.port.name() + " reason=\"config not applicable: "
+                    + e.getMessage() + "\"");
+            return;
+        }
+        if (wanted.isPresent() && !wanted.get().equals(l.port.config())) {
+            try {
+                l.port.configure(wanted.get());
+                PortConfig c = wanted.get();
+                log("port_configured", "nwid=" + id + " port=" + l.port.name() + " mtu=" + c.mtu() + " mac=" + c.mac()
+                        + " addresses=" + c.addresses() + " routes=" + c.routes().size());
+            } catch (IOException | RuntimeException e) {
+                log("port_error", "nwid=" + id + " port=" + l.port.name() + " reason=\"" + e.getMessage() + "\"");
+            }
+        }
+    }
+
+    private static PortConfig withoutDefaultRoutes(PortConfig c) {
+        List<Route> routes = new ArrayList<>();
+        for (Route r : c.routes()) {
+            if (r.prefixBits() != 0) {
+                routes.add(r);
+            }
+        }
+        return routes.size() == c.routes().size() ? c : new PortConfig(c.mtu(), c.mac(), c.addresses(), routes);
+    }
+
+    /** Opens ports the node's networks lack, closes ports of networks the node left. */
+    private void reconcile() {
+        if (closed) {
+            return;
+        }
+        List<NetworkStatus> joined;
+        try {
+            joined = service.call(n -> n.networks()).get(NODE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return; // the node is closing or busy: next round
+        }
+        Set<NetworkId> ids = joined.stream().map(NetworkStatus::id).collect(Collectors.toSet());
+        for (Link l : List.copyOf(links.values())) {
+            if (!ids.contains(l.id)) {
+                close(l);
+            }
+        }
+        for (NetworkStatus s : joined) {
+            if (!links.containsKey(s.id())) {
+                apply(s);
+            }
+        }
+    }
+
+    // port(id) answers until the port is closed and logged
+    private void close(Link l) {
+        onNode(() -> deactivate(l));
+        l.queue.close();
+        l.port.close();
+        log("port_closed", "nwid=" + l.id + " port=" + l.port.name());
+        links.remove(l.id, l);
+    }
+
+    /** Runs {@code r} on the node's thread and waits for it; false if the node is gone. */
+    private boolean onNode(Runnable r) {
+        try {
+            service.call(n -> {
+                r.run();
+                return null;
+            }).get(NODE_WAIT_MS, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void log(String event, String fields) {
+        log.accept("ts=" + Instant.ofEpochMilli(service.nowMs()) + " level=" + (event.endsWith("error") ? "warn" : "info")
+                + " component=ports event=" + event + " " + fields);
+    }
+
+    /** Closes every port (waiting for their read threads) and stops acting on the node's events. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        service.removeListener(listener);
+        worker.shutdown();
+        try {
+            worker.awaitTermination(NODE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Link l : List.copyOf(links.values())) {
+            close(l);
+        }
+        service.setFrameSink(null);
+    }
+}
