@@ -1,0 +1,143 @@
+package dev.zerokube.overlay.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.zerokube.overlay.node.NetworkStatus;
+import dev.zerokube.overlay.runtime.port.NetNs;
+import dev.zerokube.overlay.runtime.port.TapPort;
+import dev.zerokube.overlay.runtime.port.VirtualPort;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/*
+ * Goal: with real TAPs, two nodes' joined network carries the kernel's own traffic: each node's
+ * TAP (named as zerotier-one names it) is made inside its own network namespace, configured from
+ * the controller's config (address from the pool, MTU, MAC, route), and ping from one namespace
+ * to the other's assigned address is answered across the overlay. Method: OverlayRig on
+ * 127.0.0.1 (root, controller node, two member NodeServices in the host namespace) with a
+ * PortFactory that opens each TAP inside a throwaway namespace zk-pw-* (NetNs), deleted in
+ * finally; iproute2 and ping run inside the namespaces. Skipped with a message unless root.
+ */
+@Timeout(180)
+class NetworkPortsTapTest {
+    @Test
+    void pingBetweenNamespacesAcrossTheOverlay() throws Exception {
+        assumeRoot();
+        String tag = "zk-pw-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+        String nsA = tag + "-a";
+        String nsB = tag + "-b";
+        List<String> made = new ArrayList<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        try {
+            for (String ns : List.of(nsA, nsB)) {
+                run("ip", "netns", "add", ns);
+                made.add(ns);
+                run("ip", "-n", ns, "link", "set", "lo", "up");
+            }
+            try (OverlayRig rig = new OverlayRig(11);
+                    NodeService a = rig.member(2);
+                    NodeService b = rig.member(3);
+                    NetworkPorts portsA = NetworkPorts.attach(a, tapIn(nsA), log::add);
+                    NetworkPorts portsB = NetworkPorts.attach(b, tapIn(nsB), log::add)) {
+                rig.authorize(a);
+                rig.authorize(b);
+                rig.join(a);
+                rig.join(b);
+                assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0,
+                        "both members configured: " + rig.status(a) + " / " + rig.status(b));
+                NetworkStatus sa = rig.status(a).orElseThrow();
+                NetworkStatus sb = rig.status(b).orElseThrow();
+                assertTrue(LoopbackRig.await(10_000, () -> configured(portsA, rig) && configured(portsB, rig)) >= 0,
+                        "TAPs configured: " + log);
+                String dev = LocalApi.deviceName(rig.nwid);
+                VirtualPort tapA = portsA.port(rig.nwid).orElseThrow();
+                assertEquals(dev, tapA.name());
+                String shown = run("ip", "-n", nsA, "addr", "show", "dev", dev);
+                InetEndpoint addrA = sa.assignedAddresses().getFirst();
+                assertTrue(shown.contains(addrA.toString()), "the namespace shows the assigned address " + addrA + ": " + shown);
+                assertTrue(shown.contains("mtu " + sa.config().orElseThrow().mtu()), shown);
+                assertTrue(shown.toLowerCase(java.util.Locale.ROOT).contains(sa.mac().toString()), shown);
+
+                String target = sb.assignedAddresses().getFirst().toInetAddress().getHostAddress();
+                boolean answered = false;
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (!answered && System.nanoTime() < deadline) {
+                    answered = exit("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "1", target) == 0;
+                }
+                assertTrue(answered, "a first ping from " + nsA + " to " + target + " answered within 30 s; " + log
+                        + "; A " + tapA.counters() + "; B " + portsB.port(rig.nwid).orElseThrow().counters());
+                String out = run("ip", "netns", "exec", nsA, "ping", "-c", "5", "-i", "0.2", "-W", "2", target);
+                assertTrue(out.contains("5 received"), "then every ping answered: " + out);
+                System.out.println("NetworkPortsTapTest: " + out.lines().filter(l -> l.contains("rtt") || l.contains("received"))
+                        .toList());
+            }
+        } finally {
+            for (String ns : made) {
+                exit("ip", "netns", "del", ns);
+            }
+        }
+    }
+
+    private static PortFactory tapIn(String namespace) {
+        Path nsFile = Path.of("/var/run/netns", namespace);
+        return id -> NetNs.call(nsFile, () -> {
+            TapPort p = TapPort.open(LocalApi.deviceName(id));
+            p.mergeWrites(true);
+            return p;
+        });
+    }
+
+    private static boolean configured(NetworkPorts ports, OverlayRig rig) {
+        return ports.port(rig.nwid).map(p -> p.config() != null).orElse(false);
+    }
+
+    private static void assumeRoot() {
+        boolean root;
+        try {
+            root = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            root = false;
+        }
+        assumeTrue(root, "skipped: needs root (network namespaces and TAP devices); CI runs these as root");
+        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun on this machine");
+        assumeTrue(exit("ip", "-V") == 0, "skipped: iproute2 ('ip') is not installed");
+        assumeTrue(exit("ping", "-V") == 0, "skipped: ping is not installed");
+    }
+
+    private static int exit(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+}
