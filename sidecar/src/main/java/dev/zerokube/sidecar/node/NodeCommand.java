@@ -3,6 +3,9 @@ package dev.zerokube.sidecar.node;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.runtime.HomeNode;
+import dev.zerokube.overlay.runtime.NetworkPorts;
+import dev.zerokube.overlay.runtime.PortFactory;
+import dev.zerokube.overlay.runtime.port.FdPassing;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.sidecar.Command;
@@ -13,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -28,12 +33,25 @@ import java.util.concurrent.CountDownLatch;
  * <p>Output: one {@code key=value} line per lifecycle event on stderr (started, online, network
  * changes, world updates, stopped); a start failure is one line and exit code 1.
  * {@code --loopback-paths} lets several nodes on one machine reach each other over 127.0.0.1.
+ *
+ * <p>Ports ({@code node} only; {@link NetworkPorts}): each joined network gets a TAP named as
+ * zerotier-one names it (e.g. {@code zt5ydosj7z}) when this process can make TAPs (root or
+ * CAP_NET_ADMIN and {@code /dev/net/tun}); otherwise one line says why and the networks get
+ * in-memory ports (the node still joins and relays, but nothing reaches the host).
+ * {@code --userspace} asks for in-memory ports. For a sidecar without CAP_NET_ADMIN the node agent
+ * hands over TAPs it opened in the pod's namespace: {@code --tap-fd NWID=FD} adopts descriptor
+ * {@code FD} inherited from the parent for network {@code NWID}; {@code --tap-socket PATH}
+ * connects to the Unix socket {@code PATH} and receives descriptors with {@code FdPassing}, each
+ * with the 16-digit network id as its message, until the agent closes the socket (before the node
+ * starts). An adopted TAP is used as it is configured; the node still applies the config to it
+ * when it may.
  */
 public final class NodeCommand implements Command {
     private final boolean root;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HomeNode running;
+    private volatile NetworkPorts ports;
 
     public NodeCommand(boolean root) {
         this.root = root;
@@ -45,7 +63,8 @@ public final class NodeCommand implements Command {
 
     private String usage() {
         return "usage: zerokube " + name() + " --home DIR [--port N] [--planet FILE] [--metrics [HOST:]PORT]"
-                + " [--join NWID]... [--loopback-paths]";
+                + " [--join NWID]... [--loopback-paths]"
+                + (root ? "" : " [--userspace] [--tap-fd NWID=FD]... [--tap-socket PATH]");
     }
 
     @Override
@@ -55,6 +74,9 @@ public final class NodeCommand implements Command {
         World planet = null;
         InetSocketAddress metrics = null;
         boolean loopback = false;
+        boolean userspace = false;
+        Map<NetworkId, Integer> tapFds = new LinkedHashMap<>();
+        Path tapSocket = null;
         List<NetworkId> joins = new ArrayList<>();
         try {
             for (int i = 0; i < args.size(); i++) {
@@ -66,6 +88,16 @@ public final class NodeCommand implements Command {
                     case "--metrics" -> metrics = address(value(args, ++i, a));
                     case "--join" -> joins.add(networkId(value(args, ++i, a)));
                     case "--loopback-paths" -> loopback = true;
+                    case "--userspace" -> userspace = true;
+                    case "--tap-fd" -> {
+                        String v = value(args, ++i, a);
+                        int eq = v.indexOf('=');
+                        if (eq < 0) {
+                            throw new IllegalArgumentException("--tap-fd needs NWID=FD, not '" + v + "'");
+                        }
+                        tapFds.put(networkId(v.substring(0, eq)), fd(v.substring(eq + 1)));
+                    }
+                    case "--tap-socket" -> tapSocket = Path.of(value(args, ++i, a));
                     case "-h", "--help" -> {
                         out.println(usage());
                         return 0;
@@ -75,6 +107,9 @@ public final class NodeCommand implements Command {
             }
             if (home == null) {
                 throw new IllegalArgumentException("--home is required");
+            }
+            if (root && (userspace || !tapFds.isEmpty() || tapSocket != null)) {
+                throw new IllegalArgumentException("--userspace, --tap-fd and --tap-socket are for zerokube node only");
             }
         } catch (IllegalArgumentException e) {
             err.println("zerokube " + name() + ": " + e.getMessage());
@@ -103,6 +138,18 @@ public final class NodeCommand implements Command {
             err.println("zerokube " + name() + ": cannot start: " + e.getMessage());
             return 1;
         }
+        if (!root) {
+            try {
+                if (tapSocket != null) {
+                    tapFds.putAll(receiveTaps(tapSocket));
+                }
+                ports = NetworkPorts.attach(node.service(), portFactory(userspace, tapFds, settings.log()), settings.log());
+            } catch (IOException | RuntimeException e) {
+                err.println("zerokube " + name() + ": cannot start: " + e.getMessage());
+                node.close();
+                return 1;
+            }
+        }
         running = node;
         Thread hook = new Thread(this::stop, "zerokube-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -111,6 +158,10 @@ public final class NodeCommand implements Command {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (ports != null) {
+                ports.close();
+                ports = null;
+            }
             node.close();
             running = null;
             stopped.countDown();
@@ -134,6 +185,59 @@ public final class NodeCommand implements Command {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
+            java.util.function.Consumer<String> log) {
+        PortFactory otherwise;
+        if (userspace) {
+            otherwise = PortFactory.userspace();
+        } else {
+            var unavailable = PortFactory.tapUnavailable();
+            if (unavailable.isPresent()) {
+                log.accept("ts=" + java.time.Instant.now() + " level=warn component=ports event=userspace_fallback"
+                        + " reason=\"cannot make TAP devices: " + unavailable.get().replace('"', '\'')
+                        + "\" hint=\"run as root or with CAP_NET_ADMIN and /dev/net/tun, or pass --tap-fd/--tap-socket;"
+                        + " --userspace silences this\"");
+                otherwise = PortFactory.userspace();
+            } else {
+                otherwise = PortFactory.tap();
+            }
+        }
+        return tapFds.isEmpty() ? otherwise : PortFactory.adopting(tapFds, otherwise);
+    }
+
+    /** Receives TAP descriptors, each with its network id as message, until the sender closes. */
+    static Map<NetworkId, Integer> receiveTaps(Path socket) throws IOException {
+        Map<NetworkId, Integer> fds = new LinkedHashMap<>();
+        int s = FdPassing.connect(socket);
+        try {
+            while (true) {
+                FdPassing.Received r;
+                try {
+                    r = FdPassing.receive(s);
+                } catch (IOException closed) {
+                    if (closed.getMessage() != null && closed.getMessage().contains("closed the socket")) {
+                        return fds;
+                    }
+                    throw new IOException("--tap-socket " + socket + ": " + closed.getMessage(), closed);
+                }
+                try {
+                    fds.put(networkId(r.text().trim()), r.fd());
+                } catch (IllegalArgumentException e) {
+                    FdPassing.close(r.fd());
+                    throw new IOException("--tap-socket " + socket + ": a descriptor came with '" + r.text()
+                            + "', not a network id");
+                }
+            }
+        } finally {
+            FdPassing.close(s);
+        }
+    }
+
+    /** The node's network ports while it runs ({@code node} only; tests). */
+    public NetworkPorts ports() {
+        return ports;
     }
 
     /** The node while it runs (tests). */
@@ -171,6 +275,18 @@ public final class NodeCommand implements Command {
             return new InetSocketAddress(InetAddress.getByName(host.replace("[", "").replace("]", "")), p);
         } catch (IOException e) {
             throw new IllegalArgumentException("--metrics: " + e.getMessage());
+        }
+    }
+
+    private static int fd(String s) {
+        try {
+            int fd = Integer.parseInt(s);
+            if (fd < 3) {
+                throw new NumberFormatException();
+            }
+            return fd;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--tap-fd needs a descriptor number of 3 or more, not '" + s + "'");
         }
     }
 

@@ -52,6 +52,12 @@ class NodeAndCliCommandTest {
         Path leafHome = Files.createDirectories(tmp.resolve("leaf"));
         Files.writeString(leafHome.resolve("identity.secret"), leafId.toString(true));
 
+        Run badFd = main("node", "--home", tmp.toString(), "--tap-fd", "8056c2e21c000001");
+        assertEquals(1, badFd.code());
+        assertTrue(badFd.err().contains("--tap-fd needs NWID=FD"), badFd.err());
+        Run rootPorts = main("root", "--home", tmp.toString(), "--userspace");
+        assertEquals(1, rootPorts.code());
+        assertTrue(rootPorts.err().contains("for zerokube node only"), rootPorts.err());
         Run bad = main("node", "--port", "x");
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("--port must be a port"), bad.err());
@@ -71,9 +77,14 @@ class NodeAndCliCommandTest {
         try {
             await(() -> root.running() != null);
             threads.add(Thread.ofVirtual().start(() -> leaf.run(List.of("--home", leafHome.toString(), "--port", "0",
-                    "--planet", planetFile.toString(), "--loopback-paths", "--join", "8056c2e21c000001"), log, log)));
+                    "--planet", planetFile.toString(), "--loopback-paths", "--userspace", "--join", "8056c2e21c000001"), log, log)));
             await(() -> leaf.running() != null && leaf.running().service().call(n -> n.isOnline()).join());
             String d = "-D" + leafHome;
+            dev.zerokube.overlay.wire.NetworkId joined = dev.zerokube.overlay.wire.NetworkId.parse("8056c2e21c000001");
+            await(() -> leaf.ports().port(joined).isPresent());
+            assertTrue(leaf.ports().port(joined).orElseThrow() instanceof dev.zerokube.overlay.runtime.port.UserspacePort,
+                    "--userspace: the joined network got an in-memory port");
+            assertEquals("ztmjfmfyq5", leaf.ports().port(joined).orElseThrow().name(), "named as zerotier-one names its TAP");
 
             Run info = cli(d, "info");
             assertEquals(0, info.code());
