@@ -105,6 +105,11 @@ final class PortFrameQueue implements FrameConsumer {
         }
     }
 
+    /** Frames queued and not yet handed to the node. */
+    long pending() {
+        return tail.get() - head.get();
+    }
+
     /** Frames longer than any network's MTU allows (never handed on). */
     long framesTooLong() {
         return framesTooLong;
