@@ -45,6 +45,8 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
     /** How often the worker checks for networks the node left. */
     static final long RECONCILE_PERIOD_MS = 1_000;
     private static final long NODE_WAIT_MS = 5_000;
+    /** A port that could not be opened is tried again after this long (not at every event). */
+    static final long OPEN_RETRY_MS = 30_000;
 
     /** One network's port and its queue towards the node. */
     private static final class Link {
@@ -70,6 +72,8 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
     private final Consumer<NodeEvent> listener = this::onEvent;
     // worker thread writes, any thread reads
     private final Map<NetworkId, Link> links = new ConcurrentHashMap<>();
+    // worker thread only: when opening a network's port last failed
+    private final Map<NetworkId, Long> openFailedAtMs = new java.util.HashMap<>();
     // node thread only: the ports frames are delivered to (few; scanned, no hashing per frame)
     private Link[] active = new Link[0];
     private volatile boolean closed;
@@ -168,11 +172,17 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
         NetworkId id = status.id();
         Link l = links.get(id);
         if (l == null) {
+            Long failedAt = openFailedAtMs.get(id);
+            if (failedAt != null && service.nowMs() - failedAt < OPEN_RETRY_MS) {
+                return;
+            }
             VirtualPort port;
             try {
                 port = factory.open(id);
+                openFailedAtMs.remove(id);
             } catch (IOException | RuntimeException e) {
-                log("port_error", "nwid=" + id + " reason=\"" + e.getMessage() + "\"");
+                openFailedAtMs.put(id, service.nowMs());
+                log("port_error", "nwid=" + id + " reason=\"" + e.getMessage() + "\" retry_in_ms=" + OPEN_RETRY_MS);
                 return;
             }
             l = new Link(id, port, new PortFrameQueue(id, service));
@@ -227,6 +237,7 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
             return; // the node is closing or busy: next round
         }
         Set<NetworkId> ids = joined.stream().map(NetworkStatus::id).collect(Collectors.toSet());
+        openFailedAtMs.keySet().retainAll(ids);
         for (Link l : List.copyOf(links.values())) {
             if (!ids.contains(l.id)) {
                 close(l);

@@ -83,6 +83,31 @@ class NetworkPortsTest {
         }
     }
 
+    @Test
+    void aPortThatCannotBeOpenedIsReportedOnceAndRetriedLater() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        dev.zerokube.overlay.wire.NetworkId nwid = new dev.zerokube.overlay.wire.NetworkId(0x1d71939404000001L);
+        var planet = LoopbackRig.planet(dev.zerokube.overlay.node.sim.SimIdentities.get(0), LoopbackRig.freeUdpPort(), 5);
+        try (NodeService s = NodeService.start(dev.zerokube.overlay.node.sim.SimIdentities.get(4),
+                dev.zerokube.overlay.node.NodeConfig.of(planet),
+                NodeService.Options.loopback().withValidator(dev.zerokube.overlay.node.sim.SimIdentities.VALIDATOR));
+                NetworkPorts ports = NetworkPorts.attach(s, id -> {
+                    opens.incrementAndGet();
+                    throw new java.io.IOException("TUNSETIFF " + LocalApi.deviceName(id) + ": Device or resource busy");
+                }, log::add)) {
+            s.execute(n -> n.join(nwid, s.nowMs()));
+            assertTrue(LoopbackRig.await(5_000, () -> !log.isEmpty()) >= 0);
+            Thread.sleep(3 * NetworkPorts.RECONCILE_PERIOD_MS);
+            assertEquals(1, opens.get(), "not retried at every reconcile: " + log);
+            assertEquals(1, log.size(), log.toString());
+            assertTrue(log.getFirst().contains("event=port_error nwid=" + nwid) && log.getFirst().contains("Device or resource busy")
+                    && log.getFirst().contains("level=warn"), log.getFirst());
+            assertTrue(ports.port(nwid).isEmpty());
+            assertTrue(s.call(n -> n.network(nwid).isPresent()).get(), "the node stays joined");
+        }
+    }
+
     private static boolean configured(NetworkPorts ports, OverlayRig rig, NetworkStatus s) {
         return ports.port(rig.nwid).map(p -> p.config() != null && p.config().addresses().equals(s.assignedAddresses()))
                 .orElse(false);
