@@ -118,6 +118,14 @@ public final class LocalApi implements AutoCloseable {
         return api;
     }
 
+    /**
+     * Serves another API under {@code pathPrefix} on this server, as 1.14.1 serves its controller's
+     * {@code /controller} routes on the node's API port; {@code handler} authenticates by itself.
+     */
+    public void mount(String pathPrefix, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(pathPrefix, handler);
+    }
+
     /** Where it listens (the actual port when 0 was asked). */
     public InetSocketAddress address() {
         return server.getAddress();

@@ -1,11 +1,19 @@
 package dev.zerokube.sidecar.controller;
 
-import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.codec.ByteReader;
+import dev.zerokube.overlay.codec.WireFormatException;
+import dev.zerokube.overlay.controller.ControllerAttachment;
+import dev.zerokube.overlay.controller.ControllerEffect;
+import dev.zerokube.overlay.controller.NetworkController;
 import dev.zerokube.overlay.runtime.ControllerHttpApi;
 import dev.zerokube.overlay.runtime.ControllerMetrics;
 import dev.zerokube.overlay.runtime.FilePolicyStore;
+import dev.zerokube.overlay.runtime.HomeNode;
+import dev.zerokube.overlay.runtime.LocalConf;
+import dev.zerokube.overlay.runtime.NodeHome;
+import dev.zerokube.overlay.runtime.NodeService;
+import dev.zerokube.overlay.wire.World;
 import dev.zerokube.sidecar.Command;
-import dev.zerokube.sidecar.IdentityFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -13,60 +21,77 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code zerokube controller --home DIR [--port N] [--api-port N] [--api-bind ADDR]
- * [--allow-management-from CIDR]...}: the standalone network controller. The home directory is a
- * ZeroTier One home: {@code identity.secret} (made if missing; its address starts every network id
- * this controller serves), {@code authtoken.secret} (made if missing: 24 characters, no newline,
- * mode 0600), optional {@code metricstoken.secret}, and {@code controller.d/} ({@link
- * FilePolicyStore}). Serves the controller HTTP API and {@code /metrics} on TCP {@code --api-port}
- * (default: {@code --port}, itself default 9993).
+ * {@code zerokube controller --home DIR [--port N] [--api-port N] [--api-bind ADDR] [--planet FILE]
+ * [--loopback-paths]}: the standalone network controller, run as {@code zerotier-one} runs its
+ * embedded one. The home is a ZeroTier One home ({@link HomeNode} makes what is missing:
+ * {@code identity.secret}, whose address starts every network id served here, a 0600
+ * {@code authtoken.secret}, the planet); {@code controller.d/} holds the records
+ * ({@link FilePolicyStore}). The node answers members' NETWORK_CONFIG_REQUESTs on UDP
+ * {@code --port} (default: local.conf's primary port, 9993) through {@link ControllerAttachment};
+ * the controller HTTP API ({@link ControllerHttpApi}) is served on the node's API port (TCP, same
+ * number, with the local API and {@code /metrics}), and also on {@code --api-port} when given
+ * (bound to {@code --api-bind}, default 127.0.0.1). Changes made through the API reach the node's
+ * thread as policy changes: online members get fresh configs, deauthorized ones are revoked.
  *
- * <p>Runs until killed. Record files the store could not read are listed on stderr at start (the
- * records stay untouched and blocked; see {@link FilePolicyStore}).
+ * <p>Runs until SIGTERM/SIGINT. Record files the store could not read are listed on stderr at start
+ * (the records stay untouched and blocked).
  */
 public final class ControllerCommand implements Command {
-    static final int PORT_DEFAULT = 9993;
-    private static final String TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-    private static final int TOKEN_LENGTH = 24;
-
     /** Parsed arguments. */
-    record Options(Path home, int port, int apiPort, InetAddress apiBind, List<String> allowManagementFrom) {}
+    record Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths) {}
 
-    /** A running controller (tests stop it; the command waits forever). */
+    /** A running controller (tests stop it; the command waits for a signal). */
     public static final class Running implements AutoCloseable {
+        private final HomeNode node;
         private final FilePolicyStore store;
         private final ControllerHttpApi api;
-        private final Identity identity;
+        private final ControllerAttachment attachment;
+        private final ControllerHttpApi extraApi;
 
-        Running(FilePolicyStore store, ControllerHttpApi api, Identity identity) {
+        Running(HomeNode node, FilePolicyStore store, ControllerHttpApi api, ControllerAttachment attachment,
+                ControllerHttpApi extraApi) {
+            this.node = node;
             this.store = store;
             this.api = api;
-            this.identity = identity;
+            this.attachment = attachment;
+            this.extraApi = extraApi;
         }
 
+        /** Where the controller API is served: the node's API server (and {@link #extraApiAddress}). */
         public InetSocketAddress apiAddress() {
-            return api.address();
+            return node.api().address();
         }
 
-        public Identity identity() {
-            return identity;
+        /** The separate controller API listener of {@code --api-port}, if any. */
+        public Optional<InetSocketAddress> extraApiAddress() {
+            return Optional.ofNullable(extraApi).map(ControllerHttpApi::address);
+        }
+
+        public HomeNode node() {
+            return node;
         }
 
         public FilePolicyStore store() {
             return store;
         }
 
+        public ControllerAttachment attachment() {
+            return attachment;
+        }
+
         @Override
         public void close() throws IOException {
+            if (extraApi != null) {
+                extraApi.close();
+            }
             api.close();
+            node.close();
             store.close();
         }
     }
@@ -80,15 +105,15 @@ public final class ControllerCommand implements Command {
         Running running;
         try {
             running = start(options.get(), out, err);
-        } catch (IOException | RuntimeException e) {
-            err.println("zerokube controller: " + e.getMessage());
+        } catch (IOException | HomeNode.StartException | RuntimeException e) {
+            err.println("zerokube controller: cannot start: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("zerokube-shutdown").unstarted(() -> {
             try {
                 running.close();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 err.println("zerokube controller: " + e.getMessage());
             }
             stopped.countDown();
@@ -103,13 +128,18 @@ public final class ControllerCommand implements Command {
 
     static Optional<Options> parse(List<String> args, PrintStream err) {
         Path home = null;
-        int port = PORT_DEFAULT;
+        Integer port = null;
         Integer apiPort = null;
-        InetAddress bind = null;
-        List<String> allowed = new ArrayList<>();
+        InetAddress bind = InetAddress.getLoopbackAddress();
+        boolean loopback = false;
+        Path planet = null;
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
+                if (a.equals("--loopback-paths")) {
+                    loopback = true;
+                    continue;
+                }
                 if (i + 1 >= args.size()) {
                     throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unexpected " + a);
                 }
@@ -119,19 +149,18 @@ public final class ControllerCommand implements Command {
                     case "--port" -> port = port(a, v);
                     case "--api-port" -> apiPort = port(a, v);
                     case "--api-bind" -> bind = InetAddress.ofLiteral(v);
-                    case "--allow-management-from" -> allowed.add(v);
+                    case "--planet" -> planet = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (home == null) {
                 throw new IllegalArgumentException("--home DIR is required");
             }
-            return Optional.of(new Options(home, port, apiPort == null ? port : apiPort,
-                    bind == null ? InetAddress.ofLiteral("0.0.0.0") : bind, allowed));
+            return Optional.of(new Options(home, port, apiPort, bind, planet, loopback));
         } catch (IllegalArgumentException e) {
             err.println("zerokube controller: " + e.getMessage());
             err.println("usage: zerokube controller --home DIR [--port N] [--api-port N] [--api-bind ADDR]"
-                    + " [--allow-management-from CIDR]...");
+                    + " [--planet FILE] [--loopback-paths]");
             return Optional.empty();
         }
     }
@@ -148,85 +177,92 @@ public final class ControllerCommand implements Command {
         throw new IllegalArgumentException(option + " must be a port number, not " + v);
     }
 
-    /** Opens the home, the store and the API; prints where it listens. */
-    static Running start(Options o, PrintStream out, PrintStream err) throws IOException {
-        Files.createDirectories(o.home());
-        SecureRandom random = new SecureRandom();
-        Identity identity = identity(o.home(), random, out);
-        String token = token(o.home().resolve("authtoken.secret"), random);
-        Optional<String> metricsToken = readToken(o.home().resolve("metricstoken.secret"));
-        FilePolicyStore store = FilePolicyStore.open(o.home().resolve("controller.d"));
+    /** Starts the node, the store, the attachment and the API; prints one line saying where. */
+    static Running start(Options o, PrintStream out, PrintStream err) throws IOException, HomeNode.StartException {
+        HomeNode node = HomeNode.start(o.home(), HomeNode.Settings.defaults(line -> {
+            synchronized (err) {
+                err.println(line);
+            }
+        }).withPort(o.port()).withPlanet(o.planet() == null ? null : planet(o.planet()))
+                .withLoopbackPaths(o.loopbackPaths()));
+        FilePolicyStore store = null;
         try {
+            store = FilePolicyStore.open(o.home().resolve("controller.d"));
             for (FilePolicyStore.Problem p : store.problems()) {
                 err.println("zerokube controller: WARNING " + p);
             }
-            ControllerMetrics metrics = new ControllerMetrics(store);
-            ControllerHttpApi api = new ControllerHttpApi(store, identity.address(), token, metricsToken,
-                    o.allowManagementFrom(), metrics, System::currentTimeMillis, random);
-            api.start(new InetSocketAddress(o.apiBind(), o.apiPort()));
-            out.println("zerokube controller " + identity.address() + ": " + store.networkCount() + " networks, "
-                    + store.memberCount() + " members in " + store.dir() + "; API and /metrics on "
-                    + api.address() + (store.problems().isEmpty() ? "" : "; " + store.problems().size()
-                    + " unreadable record files (see above)"));
-            out.println("zerokube controller: answering config requests over UDP needs runtime.NodeService"
-                    + " (not built yet); the API and store are running");
+            SecureRandom random = new SecureRandom();
+            NodeHome home = node.home();
+            NodeService service = node.service();
+            NetworkController controller = new NetworkController(home.identity(), store, random);
+            ControllerMetrics metrics = new ControllerMetrics(store, node.metrics().registry());
+            ControllerAttachment attachment = service.call(n -> ControllerAttachment.attach(n, controller, random)).join();
+            service.execute(n -> attachment.setDecisionListener(metrics::onDecision));
+            // Administrator changes (API threads) become pushes and revocations on the node's thread.
+            store.addListener(change -> service.execute(n -> {
+                List<ControllerEffect> effects = attachment.onPolicyChange(change, service.nowMs());
+                metrics.onPushed((int) effects.stream().filter(e -> e instanceof ControllerEffect.PushConfig).count());
+            }));
+            LocalConf conf = LocalConf.of(home);
+            ControllerHttpApi api = new ControllerHttpApi(store, home.identity().address(), home.authToken(),
+                    metricsToken(o.home()), conf.allowManagementFrom(), metrics, System::currentTimeMillis, random);
+            node.api().mount("/controller", api.handler());
+            node.api().mount("/unstable/controller", api.handler());
+            ControllerHttpApi extra = null;
+            if (o.apiPort() != null) {
+                extra = new ControllerHttpApi(store, home.identity().address(), home.authToken(), metricsToken(o.home()),
+                        conf.allowManagementFrom(), metrics, System::currentTimeMillis, random);
+                extra.start(new InetSocketAddress(o.apiBind(), o.apiPort()));
+            }
+            out.println("zerokube controller " + home.identity().address() + ": " + store.networkCount() + " networks, "
+                    + store.memberCount() + " members in " + store.dir() + "; config requests on UDP "
+                    + service.primaryPort() + "; API on " + node.api().address()
+                    + (extra == null ? "" : " and " + extra.address())
+                    + (store.problems().isEmpty() ? "" : "; " + store.problems().size()
+                            + " unreadable record files (see above)"));
             out.flush();
-            return new Running(store, api, identity);
+            return new Running(node, store, api, attachment, extra);
+        } catch (NodeHome.HomeException e) {
+            closeAfterFailure(node, store);
+            throw new IOException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            store.close();
+            closeAfterFailure(node, store);
             throw e;
         }
     }
 
-    private static Identity identity(Path home, SecureRandom random, PrintStream out) throws IOException {
-        Path secret = home.resolve("identity.secret");
-        if (Files.exists(secret)) {
-            Identity id = IdentityFiles.read(secret)
-                    .orElseThrow(() -> new IOException(secret + " does not hold an identity"));
-            if (!id.hasPrivate()) {
-                throw new IOException(secret + " holds no private key");
+    private static void closeAfterFailure(HomeNode node, FilePolicyStore store) {
+        node.close();
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the one reported
             }
-            return id;
         }
-        out.println("zerokube controller: generating identity.secret in " + home);
-        Identity id = Identity.generate(random);
-        writePrivate(secret, id.toString(true));
-        Files.writeString(home.resolve("identity.public"), id.toString(false), StandardCharsets.US_ASCII);
-        return id;
     }
 
-    /** The token in {@code file}, trimmed as 1.14.1 does; made (24 chars, no newline, 0600) if missing. */
-    static String token(Path file, SecureRandom random) throws IOException {
-        Optional<String> existing = readToken(file);
-        if (existing.isPresent()) {
-            return existing.get();
+    /** A planet file for a home that has none yet (as {@code zerokube node --planet}). */
+    private static World planet(Path file) throws IOException {
+        try {
+            ByteReader r = new ByteReader(Files.readAllBytes(file), file.toString());
+            World w = World.decode(r);
+            r.expectEnd("the world");
+            if (w.type() != World.Type.PLANET) {
+                throw new IOException(file + " is a " + w.type() + ", not a planet");
+            }
+            return w;
+        } catch (WireFormatException e) {
+            throw new IOException("--planet: " + file + ": " + e.what(), e);
         }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < TOKEN_LENGTH; i++) {
-            b.append(TOKEN_ALPHABET.charAt(random.nextInt(TOKEN_ALPHABET.length())));
-        }
-        writePrivate(file, b.toString());
-        return b.toString();
     }
 
-    private static Optional<String> readToken(Path file) throws IOException {
+    private static Optional<String> metricsToken(Path home) throws IOException {
+        Path file = home.resolve("metricstoken.secret");
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        String t = Files.readString(file, StandardCharsets.UTF_8).replaceAll("^[\\s\\x00]+|[\\s\\x00]+$", "");
-        if (t.isEmpty()) {
-            throw new IOException(file + " is empty");
-        }
-        return Optional.of(t);
-    }
-
-    private static void writePrivate(Path file, String text) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, text, StandardCharsets.US_ASCII);
+        String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+        return t.isEmpty() ? Optional.empty() : Optional.of(t);
     }
 }

@@ -4,9 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerokube.overlay.crypto.C25519;
+import dev.zerokube.overlay.identity.Identity;
+import dev.zerokube.overlay.node.NetworkStatus;
+import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.root.RootWorlds;
+import dev.zerokube.overlay.runtime.HomeNode;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.World;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,62 +25,126 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Goal: {@code zerokube controller} makes a usable home (identity, a 0600 token without newline),
- * serves the API with that token, and keeps its records across restarts. Method: start it in-process
- * on ephemeral loopback ports, talk HTTP to it, stop and start again on the same home.
+ * Goal: {@code zerokube controller} is a working controller end to end: a member node joining one of
+ * its networks is refused until an administrator authorizes it through the HTTP API, then gets its
+ * config (with the posted IP), and is refused again once deauthorized; records survive a restart.
+ * Method: the command in-process on 127.0.0.1 with a test planet whose root is the controller
+ * (pre-made identities, no proof of work), a member node from runtime.HomeNode, the API over real
+ * HTTP; waits are bounded and the measured times are reported.
  */
 class ControllerCommandTest {
-    @TempDir
-    Path home;
+    static final long WAIT_MS = 20_000;
 
-    ControllerCommand.Running start(ByteArrayOutputStream out, ByteArrayOutputStream err) throws Exception {
-        ControllerCommand.Options o = ControllerCommand.parse(List.of("--home", home.toString(), "--api-port", "0",
-                "--api-bind", "127.0.0.1"), new PrintStream(err)).orElseThrow();
-        return ControllerCommand.start(o, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err));
+    @TempDir
+    Path tmp;
+
+    HttpResponse<String> http(String method, URI uri, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("X-ZT1-Auth", token);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.method(method, HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long await(Supplier<Boolean> condition) throws InterruptedException {
+        long start = System.nanoTime();
+        while ((System.nanoTime() - start) / 1_000_000 < WAIT_MS) {
+            if (condition.get()) {
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+            Thread.sleep(20);
+        }
+        return -1;
     }
 
     @Test
-    void servesTheApiFromItsHomeAndKeepsRecords() throws Exception {
+    void memberJoinsAfterAuthorizationThroughTheApi() throws Exception {
+        Identity controllerId = SimIdentities.get(1);
+        Identity memberId = SimIdentities.get(6);
+        int port;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            port = s.getLocalPort();
+        }
+        World planet = RootWorlds.first(World.Type.PLANET, 0x7e57_0003L, 1_000L, List.of(RootWorlds.root(controllerId,
+                List.of(InetEndpoint.of(InetAddress.getLoopbackAddress(), port)))), C25519.generate(new SplittableRandom(3)));
+        Path planetFile = tmp.resolve("planet.bin");
+        Files.write(planetFile, planet.toBytes());
+        Path home = Files.createDirectories(tmp.resolve("controller"));
+        Files.writeString(home.resolve("identity.secret"), controllerId.toString(true));
+        Path memberHome = Files.createDirectories(tmp.resolve("member"));
+        Files.writeString(memberHome.resolve("identity.secret"), memberId.toString(true));
+
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String address;
-        HttpClient http = HttpClient.newHttpClient();
-        try (ControllerCommand.Running c = start(out, err)) {
-            address = c.identity().address().toString();
-            String token = Files.readString(home.resolve("authtoken.secret"));
-            assertEquals(24, token.length(), "no newline: " + token);
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("authtoken.secret"))));
-            assertTrue(Files.exists(home.resolve("identity.secret")));
-            URI base = URI.create("http://127.0.0.1:" + c.apiAddress().getPort());
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/controller/network/" + address + "______"))
-                    .header("X-ZT1-Auth", token).POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"n\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        ControllerCommand.Options o = ControllerCommand.parse(List.of("--home", home.toString(), "--port",
+                Integer.toString(port), "--planet", planetFile.toString(), "--loopback-paths", "--api-port", "0"),
+                errStream).orElseThrow();
+        NetworkId nwid = new NetworkId((controllerId.address().value() << 24) | 1);
+        try (ControllerCommand.Running c = ControllerCommand.start(o, new PrintStream(out, true, StandardCharsets.UTF_8), errStream)) {
+            String token = Files.readString(home.resolve("authtoken.secret")).strip();
+            URI api = URI.create("http://127.0.0.1:" + c.apiAddress().getPort());
+            HttpResponse<String> created = http("POST", api.resolve("/controller/network/" + nwid), token,
+                    "{\"name\":\"e2e\",\"private\":true,\"routes\":[{\"target\":\"10.147.17.0/24\",\"via\":null}]}");
             assertEquals(200, created.statusCode(), created.body());
-            HttpResponse<String> denied = http.send(HttpRequest.newBuilder(base.resolve("/controller/network")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(401, denied.statusCode());
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("zerokube controller " + address), out.toString());
-        }
-        try (ControllerCommand.Running c = start(out, err)) {
-            assertEquals(address, c.identity().address().toString(), "same identity after restart");
-            assertEquals(1, c.store().networkCount());
-        }
-        assertFalse(err.toString(StandardCharsets.UTF_8).contains("WARNING"), err.toString());
-    }
+            assertEquals(401, http("GET", api.resolve("/controller/network"), "wrong", null).statusCode());
+            URI extra = URI.create("http://127.0.0.1:" + c.extraApiAddress().orElseThrow().getPort());
+            assertEquals("[\"" + nwid + "\"]", http("GET", extra.resolve("/controller/network"), token, null).body());
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("zerokube controller " + controllerId.address()),
+                    out.toString(StandardCharsets.UTF_8));
 
-    @Test
-    void existingTokenIsTrimmedAndKept() throws Exception {
-        Path file = home.resolve("authtoken.secret");
-        Files.writeString(file, "  mytoken\n");
-        assertEquals("mytoken", ControllerCommand.token(file, new SecureRandom()));
-        assertEquals("  mytoken\n", Files.readString(file));
+            HomeNode member = HomeNode.start(memberHome, HomeNode.Settings.defaults(line -> { }).withPort(0)
+                    .withPlanet(planet).withLoopbackPaths(true));
+            try {
+                member.service().execute(n -> n.join(nwid, member.service().nowMs()));
+                Supplier<Optional<NetworkStatus>> status = () -> member.service().call(n -> n.networks().stream()
+                        .filter(s -> s.id().equals(nwid)).findFirst()).join();
+                long deniedMs = await(() -> status.get().map(s -> s.status() == NetworkStatus.Status.ACCESS_DENIED).orElse(false));
+                assertTrue(deniedMs >= 0, "not refused within " + WAIT_MS + " ms: " + status.get());
+                // The refused request left a pending member record.
+                String members = http("GET", api.resolve("/controller/network/" + nwid + "/member"), token, null).body();
+                assertTrue(members.contains(memberId.address().toString()), members);
+
+                HttpResponse<String> auth = http("POST", api.resolve("/controller/network/" + nwid + "/member/"
+                        + memberId.address()), token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.17.42\"]}");
+                assertEquals(200, auth.statusCode(), auth.body());
+                long okMs = await(() -> status.get().map(s -> s.status() == NetworkStatus.Status.OK).orElse(false));
+                assertTrue(okMs >= 0, "no config within " + WAIT_MS + " ms after authorization: " + status.get());
+                String ips = status.get().orElseThrow().config().orElseThrow().toString();
+                assertTrue(ips.contains("10.147.17.42"), ips);
+
+                HttpResponse<String> deauth = http("POST", api.resolve("/controller/network/" + nwid + "/member/"
+                        + memberId.address()), token, "{\"authorized\":false}");
+                assertEquals(200, deauth.statusCode(), deauth.body());
+                // As with 1.14.1, a deauthorized member is not told (its COM is revoked towards its
+                // peers); its next request is refused. Leave and join to make that request now.
+                member.service().execute(n -> {
+                    n.leave(nwid, member.service().nowMs());
+                    n.join(nwid, member.service().nowMs());
+                });
+                long revokedMs = await(() -> status.get().map(s -> s.status() == NetworkStatus.Status.ACCESS_DENIED).orElse(false));
+                assertTrue(revokedMs >= 0, "not denied within " + WAIT_MS + " ms after deauthorization: " + status.get());
+                String metrics = http("GET", api.resolve("/metrics"), token, null).body();
+                assertTrue(metrics.contains("controller_configs_issued_total"), metrics);
+                assertTrue(metrics.contains("controller_denials_total{reason=\"access_denied\"}"), metrics);
+                System.out.println("ControllerCommandTest: denied after " + deniedMs + " ms, config " + okMs
+                        + " ms after authorization, denied " + revokedMs + " ms after deauthorization");
+            } finally {
+                member.close();
+            }
+        }
+        try (ControllerCommand.Running c = ControllerCommand.start(o, new PrintStream(out), errStream)) {
+            assertEquals(1, c.store().networkCount(), "records survive a restart");
+            assertEquals(1, c.store().memberCount());
+        }
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("WARNING"), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -78,7 +153,8 @@ class ControllerCommandTest {
         assertTrue(ControllerCommand.parse(List.of("--port", "99999", "--home", "x"), new PrintStream(err)).isEmpty());
         assertTrue(err.toString().contains("--port must be a port number"), err.toString());
         assertTrue(ControllerCommand.parse(List.of("--api-port", "1"), new PrintStream(err)).isEmpty());
+        assertTrue(err.toString().contains("--home DIR is required"), err.toString());
         assertTrue(ControllerCommand.parse(List.of("--home"), new PrintStream(err)).isEmpty());
-        assertEquals(InetAddress.getLoopbackAddress().getHostAddress(), "127.0.0.1");
+        assertTrue(ControllerCommand.parse(List.of("--home", "x", "--frobnicate", "1"), new PrintStream(err)).isEmpty());
     }
 }
