@@ -70,7 +70,7 @@ public final class Salsa20 {
             throw new IllegalArgumentException("Salsa20 rounds must be 8, 12 or 20: " + rounds);
         }
         this.rounds = rounds;
-        this.vector = vector && SimdCheck.ENABLED;
+        this.vector = vector && SimdCheck.AVAILABLE;
     }
 
     /** The number of rounds this instance was built with. */
