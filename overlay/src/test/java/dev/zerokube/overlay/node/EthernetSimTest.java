@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.node;
 
+import dev.zerokube.overlay.testing.Frames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,32 +60,12 @@ class EthernetSimTest {
     }
 
     static byte[] ethernet(long dst, long src, int etherType, byte[] payload) {
-        byte[] f = new byte[14 + payload.length];
-        for (int i = 0; i < 6; i++) {
-            f[i] = (byte) (dst >>> (40 - 8 * i));
-            f[6 + i] = (byte) (src >>> (40 - 8 * i));
-        }
-        f[12] = (byte) (etherType >>> 8);
-        f[13] = (byte) etherType;
-        System.arraycopy(payload, 0, f, 14, payload.length);
-        return f;
+        return Frames.ethernet(dst, src, etherType, payload);
     }
 
     /** An ARP packet (opcode 1 request, 2 reply) for IPv4 over Ethernet. */
     static byte[] arp(int opcode, long senderMac, byte[] senderIp, long targetMac, byte[] targetIp) {
-        byte[] a = new byte[28];
-        a[1] = 1;
-        a[2] = 0x08;
-        a[4] = 6;
-        a[5] = 4;
-        a[7] = (byte) opcode;
-        for (int i = 0; i < 6; i++) {
-            a[8 + i] = (byte) (senderMac >>> (40 - 8 * i));
-            a[18 + i] = (byte) (targetMac >>> (40 - 8 * i));
-        }
-        System.arraycopy(senderIp, 0, a, 14, 4);
-        System.arraycopy(targetIp, 0, a, 24, 4);
-        return a;
+        return Frames.arp(opcode, senderMac, senderIp, targetMac, targetIp);
     }
 
     /** A 40-byte IPv4 packet with this protocol (1 ICMP, 6 TCP, 17 UDP) and a marker byte. */

@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
+import dev.zerokube.overlay.testing.Frames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

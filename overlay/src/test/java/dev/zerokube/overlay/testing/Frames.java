@@ -1,10 +1,10 @@
-package dev.zerokube.overlay.runtime;
+package dev.zerokube.overlay.testing;
 
-/** Ethernet, ARP and ICMP frames built by hand for runtime tests. */
-final class Frames {
+/** Ethernet, ARP and ICMP frames built by hand for node and runtime tests. */
+public final class Frames {
     private Frames() {}
 
-    static byte[] ethernet(long dst, long src, int etherType, byte[] payload) {
+    public static byte[] ethernet(long dst, long src, int etherType, byte[] payload) {
         byte[] f = new byte[14 + payload.length];
         for (int i = 0; i < 6; i++) {
             f[i] = (byte) (dst >>> (40 - 8 * i));
@@ -17,7 +17,7 @@ final class Frames {
     }
 
     /** An ARP packet (opcode 1 request, 2 reply) for IPv4 over Ethernet. */
-    static byte[] arp(int opcode, long senderMac, byte[] senderIp, long targetMac, byte[] targetIp) {
+    public static byte[] arp(int opcode, long senderMac, byte[] senderIp, long targetMac, byte[] targetIp) {
         byte[] a = new byte[28];
         a[1] = 1;
         a[2] = 0x08;
@@ -34,7 +34,7 @@ final class Frames {
     }
 
     /** An IPv4 ICMP echo (type 8) or echo reply (type 0) with 32 bytes of data and valid checksums. */
-    static byte[] icmpEcho(int type, byte[] src, byte[] dst, int identifier, int sequence) {
+    public static byte[] icmpEcho(int type, byte[] src, byte[] dst, int identifier, int sequence) {
         int icmpLen = 8 + 32;
         byte[] p = new byte[20 + icmpLen];
         p[0] = 0x45;
