@@ -4,6 +4,7 @@ import dev.zerokube.sidecar.cli.CliCommand;
 import dev.zerokube.sidecar.controller.ControllerCommand;
 import dev.zerokube.sidecar.idtool.IdToolCommand;
 import dev.zerokube.sidecar.inspect.InspectCommand;
+import dev.zerokube.sidecar.lab.LabCommand;
 import dev.zerokube.sidecar.node.NodeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ public final class Main {
             "controller", ControllerCommand::new,
             "idtool", IdToolCommand::new,
             "inspect", InspectCommand::new,
+            "lab", LabCommand::new,
             "node", () -> new NodeCommand(false),
             "root", () -> new NodeCommand(true),
             "cli", CliCommand::new);
@@ -57,6 +59,8 @@ public final class Main {
                 usage: zerokube <command> [args]
 
                 commands:
+                  lab [--nodes N] [--netns] [--seconds S]             a root, a controller and N nodes on 127.0.0.1,
+                                                                       pinging each other; a live table (docs/lab.md)
                   controller --home DIR [--port N] [--api-port N]     standalone network controller (docs/controller.md)
                   idtool generate|validate|getpublic|sign|verify ...   identities, as zerotier-idtool
                   idtool initmoon|genmoon|initplanet|genplanet ...     moons and planets

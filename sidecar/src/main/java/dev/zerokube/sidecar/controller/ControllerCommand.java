@@ -43,8 +43,14 @@ import java.util.concurrent.CountDownLatch;
  * (the records stay untouched and blocked).
  */
 public final class ControllerCommand implements Command {
-    /** Parsed arguments. */
-    record Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths) {}
+    /**
+     * Parsed arguments (also how {@code zerokube lab} starts the same controller in-process).
+     *
+     * @param port the UDP port (and the node's API port); null: local.conf's; 0: ephemeral
+     * @param apiPort an extra controller API listener, or null for none
+     * @param planet a planet file written into a home that has none, or null
+     */
+    public record Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths) {}
 
     /** A running controller (tests stop it; the command waits for a signal). */
     public static final class Running implements AutoCloseable {
@@ -177,8 +183,11 @@ public final class ControllerCommand implements Command {
         throw new IllegalArgumentException(option + " must be a port number, not " + v);
     }
 
-    /** Starts the node, the store, the attachment and the API; prints one line saying where. */
-    static Running start(Options o, PrintStream out, PrintStream err) throws IOException, HomeNode.StartException {
+    /**
+     * Starts the node, the store, the attachment and the API; prints one line saying where on
+     * {@code out}, lifecycle lines on {@code err}.
+     */
+    public static Running start(Options o, PrintStream out, PrintStream err) throws IOException, HomeNode.StartException {
         HomeNode node = HomeNode.start(o.home(), HomeNode.Settings.defaults(line -> {
             synchronized (err) {
                 err.println(line);
