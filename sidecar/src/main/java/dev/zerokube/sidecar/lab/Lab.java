@@ -204,7 +204,11 @@ public final class Lab implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts everything and waits until every node has its config and its port (or fails). */
+    /**
+     * Starts everything and waits until every node is online (hears the root), has its config and
+     * its configured port, or fails. Most of the wait is the proof of work: each node checks each
+     * new identity it meets with the memory-hard hash, on its own thread, as ZeroTier One does.
+     */
     public static Lab start(Options options) throws LabException {
         Path dir;
         try {
@@ -335,12 +339,13 @@ public final class Lab implements AutoCloseable {
             for (Member m : members) {
                 Optional<NetworkStatus> s = status(m);
                 Optional<VirtualPort> port = m.ports.port(network);
-                boolean ready = s.map(x -> x.status() == NetworkStatus.Status.OK).orElse(false)
+                boolean online = online(m);
+                boolean ready = online && s.map(x -> x.status() == NetworkStatus.Status.OK).orElse(false)
                         && port.map(p -> p.config() != null && !p.config().addresses().isEmpty()).orElse(false);
                 if (!ready) {
                     waiting.add("node " + m.index + " (" + m.node.service().address() + "): "
                             + s.map(x -> x.status().toString()).orElse("not joined")
-                            + (port.isPresent() ? "" : ", no port yet"));
+                            + (port.isPresent() ? "" : ", no port yet") + (online ? "" : ", root not reached"));
                 }
             }
             if (waiting.isEmpty()) {
@@ -351,6 +356,15 @@ public final class Lab implements AutoCloseable {
                         + String.join("; ", waiting), null);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** Whether the node hears its root (peers find each other through it). */
+    private static boolean online(Member m) {
+        try {
+            return m.node.service().call(x -> x.isOnline()).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
         }
     }
 

@@ -35,7 +35,7 @@ public final class LabCommand implements Command {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Deque<String> logTail = new ArrayDeque<>();
     private volatile Lab.Snapshot last;
-    private volatile boolean running;
+    private volatile PrintStream progress;
 
     /** Generates the lab's identities. */
     public LabCommand() {
@@ -109,12 +109,13 @@ public final class LabCommand implements Command {
         out.println("zerokube lab: starting a root, a controller and " + o.nodes() + " nodes on 127.0.0.1"
                 + (o.netns() ? ", each node with a TAP in its own network namespace" : "") + "...");
         out.flush();
+        progress = out;
         Thread hook = Thread.ofPlatform().name("zerokube-lab-shutdown").unstarted(this::stop);
         Runtime.getRuntime().addShutdownHook(hook);
         Lab lab = null;
         try {
             lab = Lab.start(new Lab.Options(o.nodes(), o.netns(), identities.apply(o.nodes()), this::log));
-            running = true;
+            progress = null;
             return loop(lab, o, out, err, terminal);
         } catch (Lab.LabException e) {
             err.println("zerokube lab: cannot start: " + e.getMessage());
@@ -127,7 +128,6 @@ public final class LabCommand implements Command {
             if (lab != null) {
                 lab.close();
             }
-            running = false;
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -215,6 +215,12 @@ public final class LabCommand implements Command {
     }
 
     private void log(String line) {
+        PrintStream p = progress;
+        if (p != null && line.startsWith("lab: ")) { // the lab's own steps while it starts
+            synchronized (p) {
+                p.println("zerokube " + line);
+            }
+        }
         synchronized (logTail) {
             if (logTail.size() >= LOG_LINES_KEPT) {
                 logTail.removeFirst();
@@ -229,7 +235,7 @@ public final class LabCommand implements Command {
                 return;
             }
             err.println("zerokube lab: the last " + Math.min(40, logTail.size()) + " log lines:");
-            logTail.stream().skip(Math.max(0, logTail.size() - 40)).forEach(l -> err.println("  " + l));
+            logTail.stream().skip(Math.max(0, logTail.size() - 40L)).forEach(l -> err.println("  " + l));
         }
     }
 
