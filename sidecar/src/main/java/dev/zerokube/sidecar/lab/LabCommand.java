@@ -199,6 +199,10 @@ public final class LabCommand implements Command {
             b.append(String.format(Locale.ROOT, "%nTry it from another shell (as root):%n"));
             b.append(String.format(Locale.ROOT, "  ip netns exec %s ping %s%n", namespaces.get(0), s.nodes().get(1).ip()));
             b.append(String.format(Locale.ROOT, "  ip netns exec %s ip addr%n", namespaces.get(1)));
+            if (s.nodes().get(0).portName() != null) {
+                b.append(String.format(Locale.ROOT, "  ip netns exec %s tcpdump -ni %s%n", namespaces.get(0),
+                        s.nodes().get(0).portName()));
+            }
         }
         b.append('\n');
         return b.toString();
