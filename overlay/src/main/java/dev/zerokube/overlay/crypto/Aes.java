@@ -36,7 +36,7 @@ public final class Aes {
     private final Cipher decryptor;
     private final byte[] counterBlocks = new byte[CHUNK];
     private final byte[] keystream = new byte[CHUNK];
-    private final int[] counterLanes = SimdCheck.ENABLED ? new int[Simd.LANES] : null;
+    private final int[] counterLanes = SimdCheck.ENABLED ? new int[Simd.COUNTER_SCRATCH] : null;
 
     /** AES-256 with {@code key[0..32)}. */
     public Aes(byte[] key) {

@@ -15,13 +15,14 @@ final class SimdCheck {
     static final boolean AVAILABLE = available();
 
     /**
-     * True when the crypto uses {@link Simd} by default: available and asked for with
-     * {@code -Dzerokube.crypto.simd=true}. Off by default because the vector code allocates (boxed
-     * vectors) for as long as C2 has not compiled it, and a full test JVM caught it allocating
-     * ~0.9 KB per packet for good (ArmorTest), which breaks the no-allocation rule of the packet
-     * path; until that is understood the scalar code is the default (docs/performance.md).
+     * True when the crypto uses {@link Simd}: whenever it is {@link #AVAILABLE}. It was opt-in for a
+     * while because a full test JVM caught the vector Salsa20 allocating ~0.9 KB per packet for
+     * good; the cause was vector locals carried across loop edges, which C2 can intrinsify only with
+     * a receiver type profile. The kernels no longer do that, and {@code SimdProfileFreeTest} runs
+     * the packet path in a JVM without type profiles and checks it allocates nothing.
+     * {@code -Dzerokube.crypto.scalar=true} still forces the scalar code.
      */
-    static final boolean ENABLED = AVAILABLE && Boolean.getBoolean("zerokube.crypto.simd");
+    static final boolean ENABLED = AVAILABLE;
 
     private SimdCheck() {}
 
