@@ -3,7 +3,6 @@ package dev.zerokube.overlay.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.sim.SimIdentities;
 import dev.zerokube.overlay.root.RootWorlds;
 import dev.zerokube.overlay.crypto.C25519;
@@ -12,11 +11,7 @@ import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,36 +28,7 @@ class NodeAllocationTest {
     private static final long START_MS = 1_700_000_000_000L;
     private static final int ROUNDS = 10_000;
 
-    /** Delivers datagrams between the nodes during setup; in measuring mode keeps only the last one. */
-    private final class Wire implements NodeHost {
-        final InetEndpoint self;
-        Wire(InetEndpoint self) {
-            this.self = self;
-        }
-
-        @Override
-        public boolean sendDatagram(long localSocket, InetEndpoint remote, byte[] data, int off, int len, int ttl) {
-            sent++;
-            if (measuring) {
-                System.arraycopy(data, off, last, 0, len);
-                lastLength = len;
-            } else {
-                pending.add(new Object[] {self, remote, java.util.Arrays.copyOfRange(data, off, off + len)});
-            }
-            return true;
-        }
-
-        @Override
-        public void onEvent(NodeEvent event) {}
-    }
-
-    private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
-    private final Map<InetEndpoint, Node> nodes = new HashMap<>();
-    private final byte[] last = new byte[PacketHeader.MAX_LENGTH];
-    private int lastLength;
-    private boolean measuring;
-    private long sent;
-    private long nowMs = START_MS;
+    private final InMemoryWire wire = new InMemoryWire(START_MS);
 
     private final InetEndpoint rAt = InetEndpoint.parse("198.18.0.1/9993");
     private final InetEndpoint lAt = InetEndpoint.parse("198.18.1.2/9993");
@@ -75,57 +41,19 @@ class NodeAllocationTest {
     void connect() {
         World planet = RootWorlds.first(World.Type.PLANET, 1, START_MS,
                 List.of(RootWorlds.root(SimIdentities.get(0), List.of(rAt))), C25519.generate(new SplittableRandom(1)));
-        r = node(SimIdentities.get(0), rAt, planet);
-        l = node(SimIdentities.get(1), lAt, planet);
-        m = node(SimIdentities.get(2), mAt, planet);
+        r = wire.node(SimIdentities.get(0), rAt, planet);
+        l = wire.node(SimIdentities.get(1), lAt, planet);
+        m = wire.node(SimIdentities.get(2), mAt, planet);
         for (Node n : List.of(r, l, m)) {
-            n.tick(nowMs);
+            n.tick(wire.nowMs);
         }
-        deliverAll();
-        assertTrue(r.peer(l.address(), nowMs).orElseThrow().hasDirectPath());
-        assertTrue(r.peer(m.address(), nowMs).orElseThrow().hasDirectPath());
-        assertTrue(l.peer(r.address(), nowMs).orElseThrow().hasDirectPath());
+        wire.deliverAll();
+        assertTrue(r.peer(l.address(), wire.nowMs).orElseThrow().hasDirectPath());
+        assertTrue(r.peer(m.address(), wire.nowMs).orElseThrow().hasDirectPath());
+        assertTrue(l.peer(r.address(), wire.nowMs).orElseThrow().hasDirectPath());
         // cipher 1 both ways (see the class comment)
         r.topology().peer(l.address().value()).remoteProtocol = 11;
         l.topology().peer(r.address().value()).remoteProtocol = 11;
-    }
-
-    private Node node(Identity id, InetEndpoint at, World planet) {
-        Node n = new Node(id, NodeConfig.of(planet), new Wire(at), new SplittableRandom(id.address().value()),
-                SimIdentities.VALIDATOR);
-        nodes.put(at, n);
-        return n;
-    }
-
-    private void deliverAll() {
-        while (!pending.isEmpty()) {
-            Object[] d = pending.poll();
-            nowMs++;
-            byte[] bytes = (byte[]) d[2];
-            Node to = nodes.get((InetEndpoint) d[1]);
-            if (to != null) {
-                to.onWirePacket(1, (InetEndpoint) d[0], bytes, 0, bytes.length, nowMs);
-            }
-        }
-    }
-
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
-    private static long allocatedBytes() {
-        return THREADS.getCurrentThreadAllocatedBytes();
-    }
-
-    private long measure(Runnable round) {
-        measuring = true;
-        for (int i = 0; i < 20_000; i++) {
-            round.run();
-        }
-        long before = allocatedBytes();
-        for (int i = 0; i < ROUNDS; i++) {
-            round.run();
-        }
-        return allocatedBytes() - before;
     }
 
     @Test
@@ -134,13 +62,13 @@ class NodeAllocationTest {
         PacketHeader.writeHeader(echo, 0, 0x0102030405060708L, r.address().value(), l.address().value(), Verb.ECHO.code());
         new Armor(SimIdentities.get(1).agree(SimIdentities.get(0))).armor(echo, 0, echo.length,
                 PacketHeader.CIPHER_POLY1305_SALSA2012);
-        long sentBefore = sent;
-        long allocated = measure(() -> {
-            nowMs += Timing.ECHO_REPLY_INTERVAL_MS; // the per-path ECHO gate
-            r.onWirePacket(1, lAt, echo, 0, echo.length, nowMs);
+        long sentBefore = wire.sent;
+        long allocated = wire.measure(ROUNDS, () -> {
+            wire.nowMs += Timing.ECHO_REPLY_INTERVAL_MS; // the per-path ECHO gate
+            r.onWirePacket(1, lAt, echo, 0, echo.length, wire.nowMs);
         });
-        assertEquals(30_000, sent - sentBefore, "every ECHO was answered");
-        assertEquals(PacketHeader.CIPHER_POLY1305_SALSA2012, PacketHeader.cipher(last, 0));
+        assertEquals(30_000, wire.sent - sentBefore, "every ECHO was answered");
+        assertEquals(PacketHeader.CIPHER_POLY1305_SALSA2012, PacketHeader.cipher(wire.last, 0));
         assertTrue(allocated < 1_000, allocated + " bytes allocated in 10000 ECHO rounds");
     }
 
@@ -150,20 +78,20 @@ class NodeAllocationTest {
         new SplittableRandom(3).nextBytes(head);
         PacketHeader.writeHeader(head, 0, 42, m.address().value(), l.address().value(), Verb.FRAME.code());
         PacketHeader.setFlags(head, 0, 0x18);
-        r.onWirePacket(1, lAt, head, 0, head.length, nowMs); // the first one also introduces l and m
-        long sentBefore = sent;
-        long allocated = measure(() -> r.onWirePacket(1, lAt, head, 0, head.length, nowMs));
-        assertEquals(30_000, sent - sentBefore, "every packet was relayed, once");
-        assertEquals(1, PacketHeader.hops(last, 0), "with its hop count raised");
+        r.onWirePacket(1, lAt, head, 0, head.length, wire.nowMs); // the first one also introduces l and m
+        long sentBefore = wire.sent;
+        long allocated = wire.measure(ROUNDS, () -> r.onWirePacket(1, lAt, head, 0, head.length, wire.nowMs));
+        assertEquals(30_000, wire.sent - sentBefore, "every packet was relayed, once");
+        assertEquals(1, PacketHeader.hops(wire.last, 0), "with its hop count raised");
         assertTrue(allocated < 1_000, allocated + " bytes allocated in 10000 relays");
     }
 
     @Test
     void sendingThroughTheSwitchAllocatesNothing() {
-        long sentBefore = sent;
-        long allocated = measure(() -> l.ping(r.address(), ++nowMs));
-        assertEquals(30_000, sent - sentBefore, "every ECHO left on the direct path");
-        assertEquals(r.address().value(), PacketHeader.destination(last, 0));
+        long sentBefore = wire.sent;
+        long allocated = wire.measure(ROUNDS, () -> l.ping(r.address(), ++wire.nowMs));
+        assertEquals(30_000, wire.sent - sentBefore, "every ECHO left on the direct path");
+        assertEquals(r.address().value(), PacketHeader.destination(wire.last, 0));
         assertTrue(allocated < 1_000, allocated + " bytes allocated in 10000 sends");
     }
 }
