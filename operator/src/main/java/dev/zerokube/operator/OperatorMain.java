@@ -1,5 +1,6 @@
 package dev.zerokube.operator;
 
+import dev.zerokube.operator.controller.ControllerNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.security.SecureRandom;
@@ -10,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  * The operator process: {@code java -jar zerokube-operator.jar [--flag=value...]} (settings in
  * {@link OperatorConfig}). Connects with the in-cluster service account (or ~/.kube/config),
  * starts one replica and its health server, and stops both on SIGTERM. Exit code 2 for bad
- * settings.
+ * settings. The controller's UDP node (run by the leader) takes its settings from the environment,
+ * {@link ControllerNode.Settings#fromEnv}.
  */
 public final class OperatorMain {
     private OperatorMain() {}
@@ -24,8 +26,17 @@ public final class OperatorMain {
             System.exit(2);
             return;
         }
+        java.util.Optional<ControllerNode.Settings> udp;
+        try {
+            udp = ControllerNode.Settings.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("zerokube-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         KubernetesClient client = new KubernetesClientBuilder().build();
         ZerokubeOperator operator = new ZerokubeOperator(client, config, Clock.systemUTC(), new SecureRandom());
+        udp.ifPresent(operator::setControllerNode);
         HealthServer health = new HealthServer(operator, config.healthPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

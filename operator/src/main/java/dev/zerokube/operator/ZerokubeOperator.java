@@ -2,6 +2,7 @@ package dev.zerokube.operator;
 
 import dev.zerokube.operator.controller.ControllerEffectListener;
 import dev.zerokube.operator.controller.ControllerIdentitySecret;
+import dev.zerokube.operator.controller.ControllerNode;
 import dev.zerokube.operator.controller.EmbeddedController;
 import dev.zerokube.operator.controller.KubernetesPolicyStore;
 import dev.zerokube.operator.member.MemberReconciler;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * One operator replica, assembled: the controller identity from its Secret, the
  * {@link KubernetesPolicyStore} and the {@link EmbeddedController} (running on every replica, so a
  * standby can answer nodes at once), and the JOSDK reconcilers, which run only on the leader of the
- * Lease. The leader also flushes request records into Member status. Used by {@link OperatorMain}
- * and by the tests, which run several replicas in one JVM against one API server.
+ * Lease. The leader also flushes request records into Member status and, when a
+ * {@link #setControllerNode UDP node} is configured, runs the {@link ControllerNode} that members
+ * send their config requests to (only the leader binds it; see ControllerNode for why). Used by
+ * {@link OperatorMain} and by the tests, which run several replicas in one JVM against one API
+ * server.
  */
 public final class ZerokubeOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZerokubeOperator.class);
@@ -52,6 +57,8 @@ public final class ZerokubeOperator implements AutoCloseable {
     private ZeroTierNetworkReconciler networkReconciler;
     private Operator operator;
     private ScheduledExecutorService flusher;
+    private volatile ControllerNode.Settings nodeSettings;
+    private volatile ControllerNode node;
 
     /**
      * @param random for the controller identity, network IDs and revocation IDs (a SecureRandom
@@ -67,9 +74,16 @@ public final class ZerokubeOperator implements AutoCloseable {
     /** Sets where controller effects go (before {@link #start}); default: counted and logged. */
     public void setEffectListener(ControllerEffectListener listener) {
         this.effects = listener;
-        if (controller != null) {
-            controller.setListener(listener);
-        }
+    }
+
+    /** Runs the controller's UDP node with these settings while this replica leads (before {@link #start}); default: none. */
+    public void setControllerNode(ControllerNode.Settings settings) {
+        this.nodeSettings = settings;
+    }
+
+    /** The UDP node, while this replica leads and it is bound. */
+    public java.util.Optional<ControllerNode> controllerNode() {
+        return java.util.Optional.ofNullable(node);
     }
 
     /** Loads or creates the identity, fills the caches and starts the reconcilers (or waits as standby). */
@@ -94,7 +108,13 @@ public final class ZerokubeOperator implements AutoCloseable {
                         r.onMembersChanged(name);
                     }
                 });
-        controller = new EmbeddedController(identity, store, random, clock::millis, effects);
+        controller = new EmbeddedController(identity, store, random, clock::millis, (networkId, list) -> {
+            effects.onEffects(networkId, list);
+            ControllerNode n = node;
+            if (n != null) {
+                n.onEffects(networkId, list);
+            }
+        });
         controllerRef.set(controller);
         store.start();
         networkReconciler = new ZeroTierNetworkReconciler(client, store, allocator, identity.address(), events, clock);
@@ -146,6 +166,37 @@ public final class ZerokubeOperator implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         flusher = f;
+        if (nodeSettings != null) {
+            f.execute(() -> bindNode(f));
+        }
+    }
+
+    /** Binds the controller's UDP node; retried every 2 s while leading (the old leader may still hold the port). */
+    private void bindNode(ScheduledExecutorService f) {
+        if (state.get() != State.LEADING || node != null || f.isShutdown()) {
+            return;
+        }
+        try {
+            ControllerNode n = ControllerNode.start(controller, nodeSettings, random);
+            synchronized (this) {
+                if (state.get() == State.LEADING && flusher == f) {
+                    node = n;
+                    return;
+                }
+            }
+            n.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot run the controller's UDP node yet, retrying in 2 s: {}", e.getMessage());
+            f.schedule(() -> bindNode(f), 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private synchronized void closeNode() {
+        ControllerNode n = node;
+        node = null;
+        if (n != null) {
+            n.close();
+        }
     }
 
     private void onStopLeading() {
@@ -157,6 +208,7 @@ public final class ZerokubeOperator implements AutoCloseable {
         if (f != null) {
             f.shutdownNow();
         }
+        closeNode();
     }
 
     /** This replica's state. */
@@ -189,6 +241,7 @@ public final class ZerokubeOperator implements AutoCloseable {
         if (f != null) {
             f.shutdownNow();
         }
+        closeNode();
         if (operator != null) {
             operator.stop();
         }

@@ -107,11 +107,18 @@ final class MockCluster implements AutoCloseable {
 
     /** Starts a replica with its own client (as a separate process would have). */
     ZerokubeOperator startReplica(String instance, boolean leaderElection, long seed) {
+        return startReplica(instance, leaderElection, seed, op -> { });
+    }
+
+    /** Starts a replica with its own client, set up by {@code beforeStart} (e.g. its UDP node). */
+    ZerokubeOperator startReplica(String instance, boolean leaderElection, long seed,
+            java.util.function.Consumer<ZerokubeOperator> beforeStart) {
         NamespacedKubernetesClient own = server.createClient();
         clients.add(own);
         ZerokubeOperator op = new ZerokubeOperator(own, config(instance, leaderElection), Clock.systemUTC(),
                 new SplittableRandom(seed));
         replicas.add(op);
+        beforeStart.accept(op);
         op.start();
         return op;
     }

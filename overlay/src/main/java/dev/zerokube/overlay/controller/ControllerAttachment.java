@@ -1,13 +1,11 @@
 package dev.zerokube.overlay.controller;
 
-import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.NetworkConfigMaster;
 import dev.zerokube.overlay.node.Node;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
-import dev.zerokube.overlay.wire.netconf.NetworkConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -19,23 +17,21 @@ import java.util.random.RandomGenerator;
  * NETWORK_CONFIG_REQUESTs for the networks it controls, the controller decides, and the answer
  * goes back through the node: a config as signed chunks ({@link ConfigChunker}, a fresh update id
  * each time), a refusal as an ERROR (none for a push), nothing for an ignored request. Policy
- * changes ({@link #onPolicyChange}) become config pushes and revocations the same way.
+ * changes ({@link #onPolicyChange}) become config pushes and revocations the same way. The
+ * packets are made by a {@link ControllerSender}, which hosts that decide on another thread use
+ * directly.
  *
  * <p>Same threading as the node: call everything on the node's thread (the runtime's
  * {@code execute}); the controller and its store are then used from that one thread only.
  */
 public final class ControllerAttachment implements NetworkConfigMaster {
-    private final Node node;
     private final NetworkController controller;
-    private final ConfigChunker chunker;
-    private final RandomGenerator random;
+    private final ControllerSender sender;
     private Consumer<ConfigDecision> decisionListener = d -> { };
 
-    private ControllerAttachment(Node node, NetworkController controller, RandomGenerator random) {
-        this.node = node;
+    private ControllerAttachment(NetworkController controller, ControllerSender sender) {
         this.controller = controller;
-        this.chunker = new ConfigChunker(controller.identity());
-        this.random = random;
+        this.sender = sender;
     }
 
     /**
@@ -49,12 +45,7 @@ public final class ControllerAttachment implements NetworkConfigMaster {
     public static ControllerAttachment attach(Node node, NetworkController controller, RandomGenerator random) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(controller, "controller");
-        Objects.requireNonNull(random, "random");
-        if (!controller.identity().equals(node.identity())) {
-            throw new IllegalArgumentException("controller identity " + controller.identity().address()
-                    + " is not the node's " + node.address());
-        }
-        ControllerAttachment a = new ControllerAttachment(node, controller, random);
+        ControllerAttachment a = new ControllerAttachment(controller, new ControllerSender(node, controller.identity(), random));
         node.setConfigMaster(a);
         return a;
     }
@@ -73,13 +64,7 @@ public final class ControllerAttachment implements NetworkConfigMaster {
             ConfigRequestMetadata metadata, InetEndpoint physicalAddress, long nowMs) {
         ConfigDecision d = controller.onConfigRequest(nowMs, requester, networkId, metadata, physicalAddress);
         decisionListener.accept(d);
-        Address member = requester.address();
-        switch (d) {
-            case ConfigDecision.Reply r -> sendConfig(member, requestPacketId, r.config(), nowMs);
-            case ConfigDecision.Refuse r -> node.sendNetworkConfigError(member, networkId, requestPacketId,
-                    r.code().wireCode(), nowMs);
-            case ConfigDecision.Ignore i -> { }
-        }
+        sender.answer(requester.address(), networkId, requestPacketId, d, nowMs);
     }
 
     /**
@@ -94,16 +79,6 @@ public final class ControllerAttachment implements NetworkConfigMaster {
 
     /** Sends each effect through the node. */
     public void apply(List<ControllerEffect> effects, long nowMs) {
-        for (ControllerEffect e : effects) {
-            switch (e) {
-                case ControllerEffect.PushConfig p -> sendConfig(p.recipient(), 0, p.config(), nowMs);
-                case ControllerEffect.SendRevocation r -> node.sendRevocation(r.recipient(), r.revocation(), nowMs);
-            }
-        }
-    }
-
-    private void sendConfig(Address member, long requestPacketId, NetworkConfig config, long nowMs) {
-        node.sendNetworkConfig(member, requestPacketId,
-                chunker.chunks(config, ConfigChunker.newConfigUpdateId(random)), nowMs);
+        sender.apply(effects, nowMs);
     }
 }
