@@ -1,5 +1,6 @@
 package dev.zerokube.operator;
 
+import dev.zerokube.operator.controller.ActivePodLabel;
 import dev.zerokube.operator.controller.ControllerEffectListener;
 import dev.zerokube.operator.controller.ControllerIdentitySecret;
 import dev.zerokube.operator.controller.ControllerNode;
@@ -59,6 +60,7 @@ public final class ZerokubeOperator implements AutoCloseable {
     private ScheduledExecutorService flusher;
     private volatile ControllerNode.Settings nodeSettings;
     private volatile ControllerNode node;
+    private ActivePodLabel podLabel;
 
     /**
      * @param random for the controller identity, network IDs and revocation IDs (a SecureRandom
@@ -91,6 +93,10 @@ public final class ZerokubeOperator implements AutoCloseable {
         identity = ControllerIdentitySecret.loadOrCreate(client, config.namespace(), config.identitySecret(),
                 () -> Identity.generate(random));
         LOG.info("controller identity {}", identity.address());
+        if (nodeSettings != null) {
+            podLabel = new ActivePodLabel(client, config.namespace(), config.instance());
+            podLabel.set(false);
+        }
         EventRecorder events = new EventRecorder(client, clock, config.instance(), config.namespace());
         NetworkIdAllocator allocator = new NetworkIdAllocator(identity.address(), random);
         AtomicReference<ZeroTierNetworkReconciler> networks = new AtomicReference<>();
@@ -181,6 +187,7 @@ public final class ZerokubeOperator implements AutoCloseable {
             synchronized (this) {
                 if (state.get() == State.LEADING && flusher == f) {
                     node = n;
+                    podLabel.set(true);
                     return;
                 }
             }
@@ -196,6 +203,7 @@ public final class ZerokubeOperator implements AutoCloseable {
         node = null;
         if (n != null) {
             n.close();
+            podLabel.set(false);
         }
     }
 

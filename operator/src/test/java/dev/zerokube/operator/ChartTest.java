@@ -113,6 +113,10 @@ class ChartTest {
         OperatorConfig config = OperatorConfig.parse(all);
         assertEquals("zk-zerokube-operator", config.leaseName());
         assertEquals(10, config.leaseDuration().toSeconds());
+        int udpPort = c.getPorts().stream().filter(p -> "controller".equals(p.getName())).findFirst().orElseThrow()
+                .getContainerPort();
+        assertEquals(udpPort, dev.zerokube.operator.controller.ControllerNode.Settings.fromEnv(all).orElseThrow().port(),
+                "the controller's UDP node binds the port the Service targets");
         assertEquals(d.getSpec().getSelector().getMatchLabels(),
                 only(render(t -> t), io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class)
                         .getSpec().getSelector().getMatchLabels());
@@ -140,6 +144,9 @@ class ChartTest {
             }
         }
         assertEquals(Set.of("get", "update", "patch", "create"), verbs(local, "leases"));
+        assertTrue(verbs(local, "pods").containsAll(Set.of("get", "patch")), "the leader labels its own pod");
+        assertTrue(cluster.stream().noneMatch(r -> r.getResources().contains("pods") && r.getVerbs().contains("patch")),
+                "pods are patched only in the operator's namespace");
     }
 
     private static List<PolicyRule> concat(List<PolicyRule> a, List<PolicyRule> b) {
@@ -163,7 +170,10 @@ class ChartTest {
                 Service.class);
         assertEquals("NodePort", np.getSpec().getType());
         assertEquals(31993, np.getSpec().getPorts().get(0).getNodePort());
-        assertEquals(only(render(t -> t), Deployment.class).getSpec().getSelector().getMatchLabels(), np.getSpec().getSelector());
+        Map<String, String> selector = new java.util.HashMap<>(
+                only(render(t -> t), Deployment.class).getSpec().getSelector().getMatchLabels());
+        selector.put(dev.zerokube.operator.controller.ActivePodLabel.LABEL, dev.zerokube.operator.controller.ActivePodLabel.ACTIVE);
+        assertEquals(selector, np.getSpec().getSelector(), "only the pod whose controller port is bound");
     }
 
     @Test

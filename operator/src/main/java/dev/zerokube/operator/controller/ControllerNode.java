@@ -83,6 +83,9 @@ public final class ControllerNode implements AutoCloseable {
             int port;
             try {
                 port = portText.isEmpty() ? DEFAULT_PORT : Integer.parseInt(portText);
+                if (port < 0 || port > 0xffff) {
+                    throw new NumberFormatException("out of range");
+                }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("ZEROKUBE_CONTROLLER_PORT must be a port number or off, not " + portText);
             }
