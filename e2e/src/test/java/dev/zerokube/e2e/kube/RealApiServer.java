@@ -28,6 +28,7 @@ public final class RealApiServer implements AutoCloseable {
     private final Path kubeconfig;
     private final Path binaries;
     private final KubernetesClient client;
+    private Process controllerManager;
 
     private RealApiServer(KubeAPIServer server, Path kubeconfig, Path binaries) {
         this.server = server;
@@ -101,8 +102,80 @@ public final class RealApiServer implements AutoCloseable {
         return binaries.resolve("kube-controller-manager");
     }
 
+    /**
+     * Starts kube-controller-manager against this server with only the garbage collector (what
+     * owner references need; kube-api-test does not run it): no serving ports, no leader election,
+     * its output in {@code kube-controller-manager.log} beside the kubeconfig. Stopped by
+     * {@link #close()}, before the API server. Idempotent.
+     */
+    public synchronized void startControllerManager() {
+        if (controllerManager != null) {
+            return;
+        }
+        Path log = kubeconfig.resolveSibling("kube-controller-manager.log");
+        try {
+            controllerManager = new ProcessBuilder(controllerManager().toString(),
+                    "--kubeconfig=" + kubeconfig,
+                    "--bind-address=127.0.0.1", "--port=0", "--secure-port=0",
+                    "--leader-elect=false",
+                    "--controllers=garbagecollector",
+                    "--concurrent-gc-syncs=5")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + controllerManager(), e);
+        }
+    }
+
+    /** The repository root (the directory above the working directory holding crds/). */
+    public static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("repository root (with crds/) not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    /** Creates the committed CRDs (crds/*.yml) and waits until the server has established them. */
+    public void installCrds() {
+        try (var files = Files.list(repositoryRoot().resolve("crds"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+                try (var in = Files.newInputStream(file)) {
+                    var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+                    client.resource(crd).create();
+                    client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                                    .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+                                    60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
+        Process cm;
+        synchronized (this) {
+            cm = controllerManager;
+            controllerManager = null;
+        }
+        if (cm != null) {
+            cm.destroy();
+            try {
+                if (!cm.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    cm.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cm.destroyForcibly();
+            }
+        }
         client.close();
         server.stop();
     }
