@@ -148,7 +148,8 @@ public final class RealApiServer implements AutoCloseable {
                     var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
                     client.resource(crd).create();
                     client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+                                    && c.getStatus().getConditions().stream()
                                     .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
                                     60, java.util.concurrent.TimeUnit.SECONDS);
                 }

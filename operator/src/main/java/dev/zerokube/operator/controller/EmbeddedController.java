@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * requests ({@link #onConfigRequest}) all go through that thread; effects go to the
  * {@link ControllerEffectListener}.
  *
- * <p>Wiring to UDP (the part still to do, once the runtime's node service is on main): build this
- * with the node's executor (the runtime's {@code execute}), attach {@link #networkController()} to
- * the node on that thread with {@code controller.ControllerAttachment.attach(node, ..., random)}
- * (the node then hands it config requests itself), and set a listener that calls the
- * attachment's {@code apply(effects, nowMs)}. Until then effects are only counted and logged.
+ * <p>UDP: the leader's {@link ControllerNode} hands the node's config requests to
+ * {@link #onConfigRequest} and sends the decision back on the node's thread; its effects reach the
+ * node through the listener. The controller stays on its own thread rather than the node's event
+ * loop because answering may need the API server (a pending Member, an address written to status),
+ * which must not stall the node.
  */
 public final class EmbeddedController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedController.class);
