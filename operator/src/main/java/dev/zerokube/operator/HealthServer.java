@@ -30,6 +30,12 @@ public final class HealthServer implements AutoCloseable {
         FunctionCounter.builder("zerokube_controller_effects", operator,
                         o -> o.controller() == null ? 0 : o.controller().effectsSent())
                 .description("config pushes and revocations the embedded controller issued").register(registry);
+        FunctionCounter.builder("zerokube_controller_requests", operator,
+                        o -> o.controller() == null ? 0 : o.controller().requestsHandled())
+                .description("config requests the embedded controller decided (UDP, while leading)").register(registry);
+        Gauge.builder("zerokube_controller_udp_bound", operator, o -> o.controllerNode().isPresent() ? 1 : 0)
+                .description("1 while this replica's controller node holds the UDP port (the leader only)")
+                .register(registry);
         server = HttpServer.create(new InetSocketAddress(port), 16);
         server.createContext("/healthz", e -> reply(e, operator.state() != ZerokubeOperator.State.STOPPED ? 200 : 503,
                 operator.state().name()));

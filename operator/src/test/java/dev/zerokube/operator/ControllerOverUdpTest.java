@@ -128,6 +128,14 @@ class ControllerOverUdpTest {
         assertTrue(requestStatus.getPhysicalAddress() == null || requestStatus.getPhysicalAddress().startsWith("127.0.0.1/"),
                 requestStatus.getPhysicalAddress());
         assertTrue(op.controllerNode().orElseThrow().requests() > 0);
+        assertTrue(op.controller().requestsHandled() > 0);
+        try (HealthServer health = new HealthServer(op, 0)) {
+            String metrics = new String(java.net.URI.create("http://127.0.0.1:" + health.port() + "/metrics").toURL()
+                    .openStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(metrics.contains("zerokube_controller_udp_bound 1.0"), metrics);
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("zerokube_controller_requests_total ")
+                    && !l.endsWith(" 0.0")), metrics);
+        }
 
         // A static IP in the Member's spec: pushed to the node.
         editMember("payments", "laptop-alice", m -> m.getSpec().setIpAssignments(List.of("10.147.17.5")));

@@ -52,6 +52,7 @@ public final class EmbeddedController implements AutoCloseable {
     private final Map<KubernetesPolicyStore.MemberKey, Long> revokedAtMs = new ConcurrentHashMap<>();
     private final AtomicLong effectsSent = new AtomicLong();
     private final AtomicLong changesHandled = new AtomicLong();
+    private final AtomicLong requestsHandled = new AtomicLong();
 
     /**
      * @param identity the controller identity, with its private key
@@ -112,7 +113,10 @@ public final class EmbeddedController implements AutoCloseable {
     /** Answers a config request on the controller thread (for the node's NetworkConfigMaster). */
     public CompletableFuture<ConfigDecision> onConfigRequest(Identity requester, NetworkId networkId,
             ConfigRequestMetadata metadata, InetEndpoint physicalAddress) {
-        return call(c -> c.onConfigRequest(clockMs.getAsLong(), requester, networkId, metadata, physicalAddress));
+        return call(c -> {
+            requestsHandled.incrementAndGet();
+            return c.onConfigRequest(clockMs.getAsLong(), requester, networkId, metadata, physicalAddress);
+        });
     }
 
     /** {@link NetworkController#assignAddresses} on the controller thread. */
@@ -128,6 +132,11 @@ public final class EmbeddedController implements AutoCloseable {
     /** Effects handed to the listener since start. */
     public long effectsSent() {
         return effectsSent.get();
+    }
+
+    /** Config requests decided since start (by every UDP node this replica ran). */
+    public long requestsHandled() {
+        return requestsHandled.get();
     }
 
     /** Policy changes handled since start. */
