@@ -4,7 +4,7 @@
 # we are root on a Debian-like machine and a tool is missing. Never fails the build: the tests
 # themselves skip with a clear message when a tool is still missing.
 set -u
-needed=(ip:iproute2 iptables:iptables nft:nftables ping:iputils-ping iperf3:iperf3)
+needed=(ip:iproute2 iptables:iptables nft:nftables ping:iputils-ping iperf3:iperf3 curl:curl)
 missing=()
 for pair in "${needed[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

@@ -86,6 +86,12 @@ public final class NetnsLab implements AutoCloseable {
             rule.add("--random-fully");
         }
         ns.exec(rule.toArray(String[]::new));
+        // A router's own stateful firewall, as every home router has: unsolicited packets from the
+        // WAN to the router itself are dropped. Without it a peer's early hole-punching datagram
+        // leaves a conntrack entry for the router's own port, later outbound packets of the LAN
+        // host then clash with it and MASQUERADE picks another port, so no pair of NATs of this
+        // lab would ever keep ports (dropped in filter INPUT, the entry is never confirmed).
+        ns.exec("iptables", "-A", "INPUT", "-i", "eth0", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
         return ns;
     }
 
@@ -112,6 +118,24 @@ public final class NetnsLab implements AutoCloseable {
         }
         ns.exec("iptables", "-A", chain, "-m", "statistic", "--mode", "random",
                 "--probability", String.format(Locale.ROOT, "%.4f", probability), "-j", "DROP");
+    }
+
+    /** Removes a rule {@link #dropRandomly} added (the same arguments). */
+    public void stopDropping(Namespace ns, String chain, double probability) {
+        ns.exec("iptables", "-D", chain, "-m", "statistic", "--mode", "random",
+                "--probability", String.format(Locale.ROOT, "%.4f", probability), "-j", "DROP");
+    }
+
+    /** Packets the random-drop rules of {@code chain} in {@code ns} have dropped so far. */
+    public long randomlyDropped(Namespace ns, String chain) {
+        String table = ns.exec("iptables", "-L", chain, "-v", "-x", "-n");
+        long total = 0;
+        for (String line : table.split("\n")) {
+            if (line.contains("statistic mode random")) {
+                total += Long.parseLong(line.strip().split("\\s+")[0]);
+            }
+        }
+        return total;
     }
 
     /** Packets the router's MASQUERADE rule has translated so far. */
@@ -159,6 +183,8 @@ public final class NetnsLab implements AutoCloseable {
         Namespace ns = new Namespace(this, name, role);
         namespaces.add(ns);
         ns.exec("ip", "link", "set", "lo", "up");
+        // IPv4 only: no link-local IPv6 chatter on lab links or TAPs (the underlay is 198.18.0.0/15)
+        ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         return ns;
     }
 
