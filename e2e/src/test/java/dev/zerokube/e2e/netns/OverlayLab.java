@@ -274,6 +274,49 @@ public final class OverlayLab implements AutoCloseable {
         }
     }
 
+    /**
+     * The member's Prometheus metrics from its local API ({@code /metrics} with its token), as
+     * name{labels} to value, zero values left out.
+     */
+    public java.util.Map<String, Double> metrics(Member m) {
+        try {
+            String token = Files.readString(m.home.resolve("authtoken.secret")).strip();
+            String text = m.ns.exec("curl", "-sS", "-m", "10", "-H", "X-ZT1-Auth: " + token,
+                    "http://127.0.0.1:" + PORT + "/metrics");
+            java.util.Map<String, Double> out = new java.util.TreeMap<>();
+            for (String line : text.split("\n")) {
+                int sp = line.lastIndexOf(' ');
+                if (line.startsWith("#") || sp < 0) {
+                    continue;
+                }
+                try {
+                    double v = Double.parseDouble(line.substring(sp + 1));
+                    if (v != 0) {
+                        out.put(line.substring(0, sp), v);
+                    }
+                } catch (NumberFormatException e) {
+                    // not a sample line
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** UDP datagrams the kernel dropped for a full receive buffer in {@code ns} (/proc/net/snmp). */
+    public static long udpReceiveBufferErrors(Namespace ns) {
+        String[] lines = ns.exec("cat", "/proc/net/snmp").split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Udp:") && lines[i + 1].startsWith("Udp:")) {
+                List<String> names = List.of(lines[i].split("\\s+"));
+                String[] values = lines[i + 1].split("\\s+");
+                return Long.parseLong(values[names.indexOf("RcvbufErrors")]);
+            }
+        }
+        return -1;
+    }
+
     /** The JSON of {@code networkJson} as a string (for API bodies). */
     public static String json(Object value) {
         try {
