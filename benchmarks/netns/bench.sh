@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# The netns bench (issue 4): two nodes "a" and "b", each in its own network namespace on a private
+# WAN bridge (198.18.0.0/24), joined to one network of a zerokube controller through a zerokube
+# root, measured with the kernel's own tools across the overlay (TAP to TAP):
+#   start to first ping   both nodes started together (already authorized, addresses assigned)
+#                         until the first ping from a to b's overlay address is answered; also
+#                         the CPU time each node process had used by then (a load-independent
+#                         view of start-up on a shared machine)
+#   RSS idle / load       VmRSS of each node process 5 s after that, and at the end of the TCP run
+#   ping RTT p50/p99      200 pings at 10 ms intervals (after the warm-up below)
+#   TCP 1 and 4 streams   iperf3 a -> b
+#   UDP 1400 B            iperf3 -u -l 1400 -b 2G a -> b: received rate and loss
+#   CPU-s per GB          utime+stime of both node processes (/proc/PID/stat) over the 1-stream
+#                         TCP run, divided by the gigabytes received
+# beside raw veth (the same tools between the namespaces' underlay addresses) and, when
+# ZEROTIER_ONE names a zerotier-one binary (built by hand, never part of this repository), beside
+# ZeroTier One in the same run with the same identities, planet, controller and addresses. Rounds
+# interleave the implementations (zk, zt, zk, zt, ...). Needs root, iproute2, iperf3, curl, ping.
+#
+# Each overlay node gets --warmup seconds (default 10) of unreported iperf3 traffic after its
+# first ping, before RTT and throughput are measured (both implementations alike).
+#
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S]
+#   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
+#        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+rounds=1
+seconds=8
+warmup=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2;;
+    --seconds) seconds=$2; shift 2;;
+    --warmup) warmup=$2; shift 2;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S]" >&2; exit 2;;
+  esac
+done
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
+for t in ip iperf3 curl ping; do
+  command -v $t >/dev/null || { echo "bench: $t is missing (e2e/scripts/ensure-packages.sh installs it)" >&2; exit 1; }
+done
+jar=${ZEROKUBE_JAR:-$here/sidecar/target/zerokube.jar}
+[ -f "$jar" ] || { echo "bench: no $jar (build it: ./mvnw -B package -pl sidecar -am -DskipTests)" >&2; exit 1; }
+find_java25() {
+  local c v
+  for c in "${JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+    [ -n "$c" ] && [ -x "$c" ] || continue
+    v=$("$c" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+java=$(find_java25) || { echo "bench: a JDK 25 is needed (set JAVA)" >&2; exit 1; }
+zt=${ZEROTIER_ONE:-}
+if [ -n "$zt" ] && [ ! -x "$zt" ]; then echo "bench: ZEROTIER_ONE=$zt is not executable" >&2; exit 1; fi
+clk=$(getconf CLK_TCK)
+
+P="zkb$$"                              # namespace prefix, unique per run
+work=$(mktemp -d /tmp/zerokube-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for n in a b root ctl wan; do ip netns del "$P-$n" 2>/dev/null || true; done
+  if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "bench: files kept in $work" >&2; fi
+}
+trap cleanup EXIT INT TERM
+
+zk() { "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"; }
+in_ns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+start_in() { # start_in NS LOG cmd...: background process in a namespace; prints its pid
+  local n=$1 log=$2; shift 2
+  ip netns exec "$P-$n" "$@" >"$log" 2>&1 &
+  echo $!
+}
+now_ms() { date +%s%3N; }
+stop() { # stop PID...: TERM, wait up to 10 s, then KILL (the processes are not our children)
+  kill "$@" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    local alive=""
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && return 0
+    sleep 0.1
+  done
+  kill -9 "$@" 2>/dev/null || true
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# ---- underlay: a WAN bridge, four hosts, no default routes, IPv4 only
+ip netns add "$P-wan"; ip -n "$P-wan" link set lo up
+ip -n "$P-wan" link add br0 type bridge; ip -n "$P-wan" link set br0 up
+declare -A addr=([root]=198.18.0.10 [ctl]=198.18.0.20 [a]=198.18.0.31 [b]=198.18.0.32)
+for n in root ctl a b; do
+  ip netns add "$P-$n"; ip -n "$P-$n" link set lo up
+  in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$P-$n" link add eth0 type veth peer name "w-$n" netns "$P-wan"
+  ip -n "$P-wan" link set "w-$n" master br0 up
+  ip -n "$P-$n" addr add "${addr[$n]}/24" dev eth0; ip -n "$P-$n" link set eth0 up
+done
+
+# ---- planet (root's identity, endpoint), root, controller, network, members a and b
+mkdir -p "$work/root" "$work/ctl" "$work/id-a" "$work/id-b"
+zk idtool generate "$work/root/identity.secret" "$work/root/identity.public" >/dev/null
+zk idtool initplanet "$work/root/identity.public" \
+  | sed 's#"stableEndpoints" *: *\[ *\]#"stableEndpoints": ["198.18.0.10/9993"]#' >"$work/planet.json"
+grep -q 198.18.0.10/9993 "$work/planet.json" || { echo "bench: could not set the root's endpoint in planet.json" >&2; exit 1; }
+zk idtool genplanet "$work/planet.json" "$work/planet" >/dev/null
+for n in a b; do zk idtool generate "$work/id-$n/identity.secret" "$work/id-$n/identity.public" >/dev/null; done
+pids+=("$(start_in root "$work/root.log" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" root --home "$work/root" --port 9993 --planet "$work/planet")")
+pids+=("$(start_in ctl "$work/ctl.log" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" controller --home "$work/ctl" --port 9993 --planet "$work/planet")")
+for _ in $(seq 1 300); do [ -s "$work/ctl/authtoken.secret" ] && grep -q 'event=online' "$work/ctl.log" && break; sleep 0.2; done
+grep -q 'event=online' "$work/ctl.log" || { echo "bench: the controller did not come online" >&2; cat "$work/ctl.log" >&2; exit 1; }
+token=$(cat "$work/ctl/authtoken.secret")
+api() { in_ns ctl curl -sS -m 10 -H "X-ZT1-Auth: $token" -X "$1" "http://127.0.0.1:9993$2" ${3:+--data-binary "$3"}; }
+ctl_addr=$(cut -c1-10 "$work/ctl/identity.public")
+nwid=$(api POST "/controller/network/${ctl_addr}______" '{"name":"bench","private":true,"v4AssignMode":{"zt":true},"ipAssignmentPools":[{"ipRangeStart":"10.147.30.100","ipRangeEnd":"10.147.30.200"}],"routes":[{"target":"10.147.30.0/24"}],"rulesSource":"accept;"}' \
+  | sed -n 's/.*"id":"\([0-9a-f]\{16\}\)".*/\1/p')
+[ -n "$nwid" ] || { echo "bench: could not create the network" >&2; exit 1; }
+declare -A ovl=([a]=10.147.30.11 [b]=10.147.30.12)
+for n in a b; do
+  m=$(cut -c1-10 "$work/id-$n/identity.public")
+  api POST "/controller/network/$nwid/member/$m" "{\"authorized\":true,\"ipAssignments\":[\"${ovl[$n]}\"]}" >/dev/null
+done
+
+# ---- one measurement of one implementation (zk, zt or veth); prints one result line
+percentile() { sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR == 0) {print "-"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; print v[i]}'; }
+ping_stats() { # ping_stats FROM TO: "p50 p99" in ms
+  in_ns "$1" ping -n -c 200 -i 0.01 -W 1 "$2" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' >"$work/rtt"
+  echo "$(percentile 50 <"$work/rtt") $(percentile 99 <"$work/rtt")"
+}
+iperf() { # iperf NAME TARGET ARGS...: runs client in a against server in b; JSON in $work/NAME.json
+  local name=$1 target=$2; shift 2
+  local s; s=$(start_in b "$work/iperf3-server.log" iperf3 -s -1 -B "$target")
+  for _ in $(seq 1 50); do in_ns b ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
+  in_ns a iperf3 -J -c "$target" -t "$seconds" "$@" >"$work/$name.json" || true
+  stop "$s"
+}
+json_num() { # json_num FILE EXPR: a number from iperf3's JSON report (python3), "-" when absent
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$1" "$2" 2>/dev/null || echo "-"
+}
+measure() {
+  local impl=$1 round=$2 pa="" pb="" first_ms="-" first_cpu="-" rss_idle="-" rss_load="-" cpu_gb="-"
+  local target=${ovl[b]}
+  if [ "$impl" = veth ]; then
+    target=${addr[b]}
+  else
+    for n in a b; do
+      local h="$work/$impl-$n-$round"
+      mkdir -p "$h/networks.d"; cp "$work/id-$n/identity.secret" "$work/id-$n/identity.public" "$work/planet" "$h/"
+      : >"$h/networks.d/$nwid.conf"
+      if [ "$impl" = zt ]; then
+        echo '{"settings":{"primaryPort":9993,"portMappingEnabled":false,"allowTcpFallbackRelay":false,"allowSecondaryPort":false,"softwareUpdate":"disable"}}' >"$h/local.conf"
+      fi
+    done
+    local t0; t0=$(now_ms)
+    for n in a b; do
+      local h="$work/$impl-$n-$round" p
+      if [ "$impl" = zk ]; then
+        p=$(start_in "$n" "$h.log" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
+      else
+        p=$(start_in "$n" "$h.log" "$zt" -U -p9993 "$h")
+      fi
+      pids+=("$p")
+      if [ "$n" = a ]; then pa=$p; else pb=$p; fi
+    done
+    local ok=""
+    for _ in $(seq 1 600); do
+      if in_ns a ping -n -c 1 -W 0.2 "$target" >/dev/null 2>&1; then ok=1; break; fi
+      [ $(( $(now_ms) - t0 )) -gt 60000 ] && break
+    done
+    [ -n "$ok" ] || { echo "bench: $impl: no ping across within 60 s (logs in $work with KEEP=1)" >&2; stop "$pa" "$pb"; return 1; }
+    first_ms=$(( $(now_ms) - t0 ))
+    first_cpu=$(awk -v a="$(cpu_ticks "$pa")" -v b="$(cpu_ticks "$pb")" -v k="$clk" 'BEGIN { printf "%.1f/%.1f", a / k, b / k }')
+    sleep 5
+    rss_idle="$(( $(rss_kib "$pa") / 1024 ))/$(( $(rss_kib "$pb") / 1024 ))"
+  fi
+  if [ -n "$pa" ] && [ "$warmup" -gt 0 ]; then
+    # The JVM compiles its hot code in the first seconds of traffic: measured runs come after that
+    # (a node runs for days); this run is not reported.
+    local s=$seconds; seconds=$warmup; iperf warmup "$target" -P 2; seconds=$s
+  fi
+  local rtt; rtt=$(ping_stats a "$target")
+  local c0=0; [ -n "$pa" ] && c0=$(( $(cpu_ticks "$pa") + $(cpu_ticks "$pb") ))
+  iperf tcp1 "$target"
+  if [ -n "$pa" ]; then
+    local c1; c1=$(( $(cpu_ticks "$pa") + $(cpu_ticks "$pb") ))
+    rss_load="$(( $(rss_kib "$pa") / 1024 ))/$(( $(rss_kib "$pb") / 1024 ))"
+    local bytes; bytes=$(json_num "$work/tcp1.json" "d['end']['sum_received']['bytes']")
+    cpu_gb=$(awk -v c=$((c1 - c0)) -v k="$clk" -v b="$bytes" 'BEGIN { if (b > 0) printf "%.2f", (c / k) / (b / 1e9); else print "-" }')
+  fi
+  local tcp1 tcp4 udp udploss
+  tcp1=$(json_num "$work/tcp1.json" "round(d['end']['sum_received']['bits_per_second']/1e6)")
+  iperf tcp4 "$target" -P 4
+  tcp4=$(json_num "$work/tcp4.json" "round(d['end']['sum_received']['bits_per_second']/1e6)")
+  iperf udp "$target" -u -l 1400 -b 2G
+  udp=$(json_num "$work/udp.json" "round(d['end']['sum']['bits_per_second']*(1-d['end']['sum']['lost_percent']/100)/1e6)")
+  udploss=$(json_num "$work/udp.json" "round(d['end']['sum']['lost_percent'],1)")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s %%) | %s | %s | %s |\n' "$impl" "$round" "$first_ms" "$first_cpu" "${rtt% *}" "${rtt#* }" \
+    "$tcp1" "$tcp4" "$udp" "$udploss" "$cpu_gb" "$rss_idle" "$rss_load"
+  if [ -n "$pa" ]; then stop "$pa" "$pb"; fi
+}
+
+echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up"
+echo
+echo "| impl | round | start to first ping ms | CPU-s to first ping a/b | RTT p50 ms | RTT p99 ms | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | UDP 1400 B Mbit/s (loss) | CPU-s per GB (both nodes) | RSS idle MiB a/b | RSS load MiB a/b |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+measure veth 0
+for r in $(seq 1 "$rounds"); do
+  measure zk "$r"
+  if [ -n "$zt" ]; then measure zt "$r"; fi
+done
+echo
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
