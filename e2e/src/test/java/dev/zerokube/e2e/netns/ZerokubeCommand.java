@@ -1,5 +1,6 @@
 package dev.zerokube.e2e.netns;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,9 @@ import java.util.List;
  * it) that the reactor builds before e2e (e2e depends on sidecar). The jar is found, in this order,
  * at {@code -Dzerokube.jar}, where the sidecar classes on our own class path came from (the jar
  * itself, or {@code target/classes} next to it), and under {@code -Dzerokube.root}. When there
- * is no jar (a test run without the package phase), the same {@code dev.zerokube.sidecar.Main}
- * runs from this JVM's class path instead, and {@link #describe()} says so.
+ * is no jar, or it is older than the sidecar classes on our class path (a run without the
+ * package phase after a change), the same {@code dev.zerokube.sidecar.Main} runs from this JVM's
+ * class path instead, and {@link #describe()} says so.
  */
 public final class ZerokubeCommand {
     private static final String MAIN = "dev.zerokube.sidecar.Main";
@@ -60,7 +62,7 @@ public final class ZerokubeCommand {
 
     /** Which java and jar (or class path) the processes run; for test output. */
     public String describe() {
-        return java + (jar != null ? " -jar " + jar : " -cp <test class path> " + MAIN + " (no zerokube.jar found)");
+        return java + (jar != null ? " -jar " + jar : " -cp <test class path> " + MAIN + " (no zerokube.jar, or one older than the sidecar classes)");
     }
 
     private static Path findJar() {
@@ -80,9 +82,15 @@ public final class ZerokubeCommand {
             }
             Path sibling = source.getParent().resolve("zerokube.jar");
             if (Files.isRegularFile(sibling)) {
-                return sibling;
+                // Classes newer than the jar (`mvn test` without package after a change): the jar
+                // is stale, so run the classes themselves.
+                return Files.isDirectory(source) && newestFileMs(source) > Files.getLastModifiedTime(sibling).toMillis()
+                        ? null : sibling;
             }
-        } catch (ClassNotFoundException | URISyntaxException | RuntimeException e) {
+            if (Files.isDirectory(source)) {
+                return null;
+            }
+        } catch (ClassNotFoundException | URISyntaxException | IOException | RuntimeException e) {
             // not on the class path: look under the repository root below
         }
         String root = System.getProperty("zerokube.root");
@@ -93,6 +101,12 @@ public final class ZerokubeCommand {
             }
         }
         return null;
+    }
+
+    private static long newestFileMs(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().lastModified()).max().orElse(0);
+        }
     }
 
     /** {@code java -cp <this JVM's class path> mainClass args...}: one of our helper mains. */
