@@ -448,6 +448,12 @@ public final class NodeService implements AutoCloseable {
 
     private boolean sendOn(Channel ch, InetEndpoint remote, byte[] data, int off, int len, int ttl) {
         boolean channelV6 = ((InetSocketAddress) ch.localAddress()).getAddress() instanceof Inet6Address;
+        if (!ch.isWritable() && ch.isActive()) {
+            // A burst in one batch (e.g. a controller's queued configs sent at one retry tick) passed
+            // the channel's high-water mark before the end-of-batch flush: hand it to the kernel now
+            // (4 MiB socket buffer) rather than drop what follows.
+            ch.flush();
+        }
         if (!ch.isActive() || remote.isNil() || (remote.isIpv6() && !channelV6) || !ch.isWritable()) {
             sendFailures.lazySet(sendFailures.get() + 1);
             return false;
