@@ -10,12 +10,13 @@ import java.util.List;
  * /0 contains everything and otherwise the top bits are compared (host bits of the target are
  * ignored); for IPv6 the masked address must equal the target byte for byte, so a target with
  * host bits set contains nothing (and {@code ::/0} is the only /0 that contains anything).
+ * Public for the node agent, which gives a pod's TAP the netmask its sidecar's config would.
  */
-final class RouteContainment {
+public final class RouteContainment {
     private RouteContainment() {}
 
     /** Whether {@code target} (its port is the prefix length) contains {@code ip}. */
-    static boolean contains(InetEndpoint target, InetEndpoint ip) {
+    public static boolean contains(InetEndpoint target, InetEndpoint ip) {
         if (target.isNil() || ip.isNil() || target.isIpv4() != ip.isIpv4()) {
             return false;
         }
@@ -43,7 +44,7 @@ final class RouteContainment {
      * The longest prefix among the routes whose target contains {@code ip} (routes with a gateway
      * included), or −1 if none does: the netmask 1.14.1 gives a stored assignment (ZT1-09 §4.6).
      */
-    static int longestContainingPrefix(List<Route> routes, InetEndpoint ip) {
+    public static int longestContainingPrefix(List<Route> routes, InetEndpoint ip) {
         int best = -1;
         for (Route r : routes) {
             if (contains(r.target(), ip)) {

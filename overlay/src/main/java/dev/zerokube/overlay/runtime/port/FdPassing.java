@@ -41,6 +41,7 @@ public final class FdPassing {
     // Room for a few descriptors, so that extra ones a confused peer sends can be closed.
     private static final int CONTROL_BYTES = 64;
     private static final int SUN_PATH_MAX = 108;
+    private static final int SO_PEERCRED = 17;
 
     /**
      * A descriptor received with its message.
@@ -64,7 +65,34 @@ public final class FdPassing {
         }
     }
 
+    /**
+     * Who is at the other end of a connected Unix socket, as the kernel recorded it at
+     * {@code connect} ({@code SO_PEERCRED}): the node agent uses it to tell which pod a sidecar
+     * belongs to without trusting anything the sidecar says.
+     *
+     * @param pid the peer's process id in the caller's PID namespace (0 if the peer is in a PID
+     *     namespace the caller cannot see into)
+     * @param uid the peer's user id in the caller's user namespace
+     * @param gid the peer's group id
+     */
+    public record Peer(int pid, int uid, int gid) {
+    }
+
     private FdPassing() {
+    }
+
+    /** The credentials of the process that connected {@code socketFd} ({@code struct ucred}). */
+    public static Peer peer(int socketFd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(arena);
+            MemorySegment cred = arena.allocate(12, 4);
+            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+            len.set(ValueLayout.JAVA_INT, 0, 12);
+            if (Libc.getsockopt(st, socketFd, SOL_SOCKET, SO_PEERCRED, cred, len) != 0) {
+                throw Libc.error("getsockopt(SO_PEERCRED)", st);
+            }
+            return new Peer(cred.get(ValueLayout.JAVA_INT, 0), cred.get(ValueLayout.JAVA_INT, 4), cred.get(ValueLayout.JAVA_INT, 8));
+        }
     }
 
     /** Two connected Unix stream sockets ({@code socketpair(2)}). */

@@ -57,6 +57,15 @@ class FdPassingTest {
     }
 
     @Test
+    void thePeerIsThisProcess() throws IOException {
+        int[] p = pair();
+        FdPassing.Peer peer = FdPassing.peer(p[0]);
+        assertEquals(ProcessHandle.current().pid(), peer.pid());
+        assertEquals(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue(), peer.uid());
+        assertThrows(IOException.class, () -> FdPassing.peer(-1));
+    }
+
+    @Test
     void aDescriptorCrossesAListeningSocket() throws Exception {
         Path dir = Files.createTempDirectory("zk-fdpass");
         Path path = dir.resolve("agent.sock");
