@@ -30,6 +30,13 @@ public final class WellKnownNames {
   /** The extended resource the node agent's device plugin advertises (access to /dev/net/tun). */
   public static final String TUN_RESOURCE = ZerokubeApi.GROUP + "/tun";
 
+  /**
+   * Environment variable the node agent's device plugin sets in every container it gives
+   * {@link #TUN_RESOURCE}: the path of the Unix socket on which the agent hands the pod's TAP
+   * descriptors over (the sidecar passes it to {@code zerokube node --tap-socket}).
+   */
+  public static final String TAP_SOCKET_ENV = "ZEROKUBE_TAP_SOCKET";
+
   /** Audience of the projected service-account token the sidecar presents to the join endpoint. */
   public static final String TOKEN_AUDIENCE = ZerokubeApi.GROUP;
 
