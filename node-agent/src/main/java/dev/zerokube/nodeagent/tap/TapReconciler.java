@@ -40,15 +40,28 @@ public final class TapReconciler implements AutoCloseable {
     private final PodNamespaces namespaces;
     private final PodTaps taps;
     private final long retryMs;
+    private final boolean nodeFieldSelector;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("zk-tap-reconciler").unstarted(r));
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Map<String, List<String>> lastWaiting = new HashMap<>();
-    private SharedIndexInformer<Pod> podInformer;
-    private SharedIndexInformer<Member> memberInformer;
-    private SharedIndexInformer<ZeroTierNetwork> networkInformer;
+    private volatile SharedIndexInformer<Pod> podInformer;
+    private volatile SharedIndexInformer<Member> memberInformer;
+    private volatile SharedIndexInformer<ZeroTierNetwork> networkInformer;
 
+    /**
+     * @param nodeName this node: only its pods are watched (and acted on)
+     * @param retryMs delay before a pod whose sandbox is not up, or whose TAP failed, is tried again
+     */
     public TapReconciler(KubernetesClient client, String nodeName, PodNamespaces namespaces, PodTaps taps, long retryMs) {
+        this(client, nodeName, namespaces, taps, retryMs, true);
+    }
+
+    // nodeFieldSelector false: list all pods and keep this node's here (the Fabric8 mock server
+    // answers a spec.nodeName field selector with nothing).
+    TapReconciler(KubernetesClient client, String nodeName, PodNamespaces namespaces, PodTaps taps, long retryMs,
+            boolean nodeFieldSelector) {
+        this.nodeFieldSelector = nodeFieldSelector;
         this.client = Objects.requireNonNull(client, "client");
         this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
         this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
@@ -58,11 +71,18 @@ public final class TapReconciler implements AutoCloseable {
 
     /** Starts the informers (and waits for their first list). */
     public TapReconciler start() {
-        networkInformer = client.resources(ZeroTierNetwork.class).inform(handler(n -> enqueueAll()), RESYNC_MS);
-        memberInformer = client.resources(Member.class).inAnyNamespace()
-                .inform(handler(m -> PodTapPlanner.podUidOf(m).ifPresent(this::enqueue)), RESYNC_MS);
-        podInformer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName)
-                .inform(handler(p -> enqueue(p.getMetadata().getUid())), RESYNC_MS);
+        // All three exist before any runs: their handlers reconcile on another thread, which
+        // reads the other informers' stores.
+        var pods = client.pods().inAnyNamespace();
+        podInformer = (nodeFieldSelector ? pods.withField("spec.nodeName", nodeName) : pods).runnableInformer(RESYNC_MS);
+        memberInformer = client.resources(Member.class).inAnyNamespace().runnableInformer(RESYNC_MS);
+        networkInformer = client.resources(ZeroTierNetwork.class).runnableInformer(RESYNC_MS);
+        networkInformer.addEventHandler(handler(n -> enqueueAll()));
+        memberInformer.addEventHandler(handler(m -> PodTapPlanner.podUidOf(m).ifPresent(this::enqueue)));
+        podInformer.addEventHandler(handler(p -> enqueue(p.getMetadata().getUid())));
+        networkInformer.run();
+        memberInformer.run();
+        podInformer.run();
         LOG.info("reconciling TAPs of pods on node {}", nodeName);
         return this;
     }
@@ -90,7 +110,12 @@ public final class TapReconciler implements AutoCloseable {
         if (podUid != null && queued.add(podUid)) {
             loop.execute(() -> {
                 queued.remove(podUid);
-                reconcile(podUid);
+                try {
+                    reconcile(podUid);
+                } catch (Error e) {
+                    LOG.error("pod {}: {}", podUid, e.toString(), e);
+                    throw e;
+                }
             });
         }
     }
@@ -108,7 +133,10 @@ public final class TapReconciler implements AutoCloseable {
         if (podInformer == null) {
             return Optional.empty();
         }
-        return podInformer.getStore().list().stream().filter(p -> podUid.equals(p.getMetadata().getUid())).findFirst();
+        return podInformer.getStore().list().stream()
+                .filter(p -> podUid.equals(p.getMetadata().getUid()))
+                .filter(p -> p.getSpec() != null && nodeName.equals(p.getSpec().getNodeName()))
+                .findFirst();
     }
 
     /** The networks a pod of this node lists in its annotation; empty if the pod is not one. */
@@ -132,6 +160,7 @@ public final class TapReconciler implements AutoCloseable {
             Map<String, ZeroTierNetwork> networks = new HashMap<>();
             networkInformer.getStore().list().forEach(n -> networks.put(n.getMetadata().getName(), n));
             PodTapPlanner.Plan plan = PodTapPlanner.plan(pod.get(), members, networks);
+            LOG.debug("pod {}: {} Member(s) in its namespace, plan {}", podUid, members.size(), plan);
             if (!plan.waiting().equals(lastWaiting.getOrDefault(podUid, List.of()))) {
                 lastWaiting.put(podUid, plan.waiting());
                 plan.waiting().forEach(w -> LOG.info("pod {}/{}: no TAP yet for {}", ns, pod.get().getMetadata().getName(), w));
