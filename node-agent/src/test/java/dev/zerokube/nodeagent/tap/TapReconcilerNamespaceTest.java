@@ -35,13 +35,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Goal: the node agent's reconciler gives a pod its TAP in the pod's own network namespace, set
  * up from the Member's status (MAC, MTU, IP with the route's netmask, routes, persistent and owned
  * by the sidecar's UID), hands the open TAP to the pod's process over the hand-off socket (and
- * nothing to a process of no pod), follows an IP change, and removes the TAP when the pod is
+ * nothing to a process of no pod), follows an IP change, that a process with an unprivileged UID
+ * and no capabilities can receive and use the TAP, and that the TAP is removed when the pod is
  * deleted. Method: a network namespace made by the test stands for the pod's ({@code zk-agent-*},
  * deleted in {@code @AfterEach} even on failure); the Fabric8 mock API server in CRUD mode holds
  * the Pod, Member and ZeroTierNetwork; {@link PodNamespaces} is a stub that maps the pod to that
@@ -57,9 +57,6 @@ class TapReconcilerNamespaceTest {
     private static final long WAIT_MS = 10_000;
 
     KubernetesClient client;
-
-    @TempDir
-    Path dir;
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private String netns;
@@ -132,7 +129,10 @@ class TapReconcilerNamespaceTest {
 
             @Override
             public Optional<String> podUidOf(int pid) {
-                return pid == self && !strangerMode[0] ? Optional.of(uid) : Optional.empty();
+                // This process, or a child of it (the unprivileged "sidecar" below), is the pod's.
+                boolean ours = pid == self || ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
+                        .map(p -> p.pid() == self).orElse(false);
+                return ours && !strangerMode[0] ? Optional.of(uid) : Optional.empty();
             }
         };
 
@@ -141,7 +141,12 @@ class TapReconcilerNamespaceTest {
         // The mock server cannot evaluate the spec.nodeName field selector: list all, filter here.
         TapReconciler reconciler = new TapReconciler(client, NODE, stub, taps, 200, false).start();
         cleanup.add(reconciler);
-        TapHandoff handoff = TapHandoff.start(dir.resolve("tap.sock"), stub, taps, reconciler::networksOf, WAIT_MS);
+        // A directory others may enter (the unprivileged "sidecar" connects to the socket in it).
+        Path handoffDir = Files.createTempDirectory("zk-agent-handoff",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        cleanup.add(() -> Files.deleteIfExists(handoffDir));
+        TapHandoff handoff = TapHandoff.start(handoffDir.resolve("tap.sock"), stub, taps, reconciler::networksOf, WAIT_MS);
         cleanup.add(handoff);
 
         String dev = LocalApi.deviceName(NetworkId.parse(NWID));
@@ -183,6 +188,11 @@ class TapReconcilerNamespaceTest {
             return a.contains("198.18.40.21/24") && !a.contains("198.18.40.20/");
         });
 
+        // The sidecar's way: a process with an unprivileged UID and no capabilities receives the
+        // TAP and uses it (an ARP request in, the pod kernel's reply out).
+        String sidecar = unprivilegedSidecar(handoff.socket(), "198.18.40.21");
+        assertTrue(sidecar.contains("tap " + dev + " " + NWID + " arp-reply-from 198.18.40.21"), sidecar);
+
         // The pod goes away: its TAP with it, even though the namespace lives on.
         long t1 = System.nanoTime();
         client.pods().inNamespace("payments").withName("web-1").delete();
@@ -191,6 +201,26 @@ class TapReconcilerNamespaceTest {
         assertEquals(java.util.Set.of(), taps.pods());
         System.out.printf("TapReconcilerNamespaceTest: TAP configured %d ms after start, removed %d ms after the pod's deletion%n",
                 createdMs, removedMs);
+    }
+
+    // UnprivilegedSidecar in a JVM as UID 65532 with an empty capability bounding set.
+    private static String unprivilegedSidecar(Path socket, String ip) throws IOException {
+        Path testClasses = location(UnprivilegedSidecar.class);
+        Path overlayClasses = location(TapPort.class);
+        assumeTrue(Files.isDirectory(overlayClasses) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "skipped the unprivileged sidecar: needs setpriv and overlay's classes as a directory (build with -am)");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return run("setpriv", "--reuid", "65532", "--regid", "65532", "--clear-groups", "--bounding-set", "-all",
+                "--inh-caps", "-all", "--no-new-privs", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", testClasses + ":" + overlayClasses, UnprivilegedSidecar.class.getName(), socket.toString(), ip);
+    }
+
+    private static Path location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // What the sidecar does with --tap-socket: receive descriptors until the agent closes.
