@@ -73,6 +73,8 @@ class TapReconcilerNamespaceTest {
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun on this machine");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
                 || Files.isExecutable(Path.of("/usr/bin/ip")), "skipped: iproute2 ('ip') is not installed");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) || Files.isExecutable(Path.of("/bin/setpriv")),
+                "skipped: util-linux's setpriv (to run the sidecar without privileges) is not installed");
         netns = "zk-agent-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
         run("ip", "netns", "add", netns);
         cleanup.add(() -> run("ip", "netns", "del", netns));
@@ -145,7 +147,14 @@ class TapReconcilerNamespaceTest {
         Path handoffDir = Files.createTempDirectory("zk-agent-handoff",
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
-        cleanup.add(() -> Files.deleteIfExists(handoffDir));
+        cleanup.add(() -> {
+            try (var files = Files.list(handoffDir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(handoffDir);
+        });
         TapHandoff handoff = TapHandoff.start(handoffDir.resolve("tap.sock"), stub, taps, reconciler::networksOf, WAIT_MS);
         cleanup.add(handoff);
 
@@ -203,16 +212,25 @@ class TapReconcilerNamespaceTest {
                 createdMs, removedMs);
     }
 
-    // UnprivilegedSidecar in a JVM as UID 65532 with an empty capability bounding set.
+    // UnprivilegedSidecar in a JVM as UID 65532 with an empty capability bounding set. Its class
+    // path must be readable by that UID: a jar (e.g. overlay's, from ~/.m2 under /root) is copied
+    // next to the socket first.
     private static String unprivilegedSidecar(Path socket, String ip) throws IOException {
-        Path testClasses = location(UnprivilegedSidecar.class);
-        Path overlayClasses = location(TapPort.class);
-        assumeTrue(Files.isDirectory(overlayClasses) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
-                "skipped the unprivileged sidecar: needs setpriv and overlay's classes as a directory (build with -am)");
+        List<String> classPath = new ArrayList<>();
+        for (Class<?> c : List.of(UnprivilegedSidecar.class, TapPort.class)) {
+            Path p = location(c);
+            if (Files.isRegularFile(p)) {
+                Path copy = socket.resolveSibling(p.getFileName());
+                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                p = copy;
+            }
+            classPath.add(p.toString());
+        }
         String java = ProcessHandle.current().info().command().orElseThrow();
         return run("setpriv", "--reuid", "65532", "--regid", "65532", "--clear-groups", "--bounding-set", "-all",
                 "--inh-caps", "-all", "--no-new-privs", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", testClasses + ":" + overlayClasses, UnprivilegedSidecar.class.getName(), socket.toString(), ip);
+                "-cp", String.join(":", classPath), UnprivilegedSidecar.class.getName(), socket.toString(), ip);
     }
 
     private static Path location(Class<?> c) {
