@@ -47,6 +47,17 @@ public final class EventRecorder {
     }
 
     /**
+     * An event's {@code eventTime} as the API server parses a MicroTime: always six fractional
+     * digits ({@code Instant.toString()} drops trailing zeros, and a real API server answers 400).
+     */
+    static String microTime(Instant t) {
+        return MICRO_TIME.format(t.truncatedTo(ChronoUnit.MICROS));
+    }
+
+    private static final java.time.format.DateTimeFormatter MICRO_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /**
      * Records an event.
      *
      * @param reason CamelCase, e.g. RulesInvalid
@@ -74,8 +85,7 @@ public final class EventRecorder {
                     .withReason(reason)
                     .withAction(action)
                     .withNote(note.length() > 1024 ? note.substring(0, 1021) + "..." : note)
-                    .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(
-                            now.truncatedTo(ChronoUnit.MICROS).toString()))
+                    .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(microTime(now)))
                     .withReportingController(REPORTING_CONTROLLER)
                     .withReportingInstance(instance)
                     .build()).create();

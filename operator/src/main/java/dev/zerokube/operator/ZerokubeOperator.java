@@ -183,7 +183,9 @@ public final class ZerokubeOperator implements AutoCloseable {
             return;
         }
         try {
-            ControllerNode n = ControllerNode.start(controller, nodeSettings, random);
+            // The node's thread draws config update ids: a generator of its own where one is not thread-safe.
+            RandomGenerator nodeRandom = random instanceof java.util.SplittableRandom s ? s.split() : random;
+            ControllerNode n = ControllerNode.start(controller, nodeSettings, nodeRandom);
             synchronized (this) {
                 if (state.get() == State.LEADING && flusher == f) {
                     node = n;

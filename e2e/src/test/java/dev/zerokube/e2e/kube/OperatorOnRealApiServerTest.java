@@ -132,6 +132,15 @@ class OperatorOnRealApiServerTest {
                     && c.getStatus() == ConditionStatus.False && "Revoked".equals(c.getReason()));
         });
         assertTrue(operator.controller().revokedAtMs(NetworkId.parse(id), Address.parse("89e92ceee5")).isPresent());
+        // Events are accepted by a real server (events.k8s.io/v1 MicroTime), one per change.
+        await("Authorized and Revoked events", () -> events("laptop-alice", "Authorized") == 1
+                && events("laptop-alice", "Revoked") == 1);
+    }
+
+    private static long events(String regarding, String reason) {
+        return client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace("payments").list()
+                .getItems().stream().filter(e -> reason.equals(e.getReason()) && e.getRegarding() != null
+                        && regarding.equals(e.getRegarding().getName())).count();
     }
 
     @Test
