@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zerokube.e2e.netns.Command;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,18 +32,10 @@ class CrdsOnRealApiServerTest {
     private static KubernetesClient client;
 
     @BeforeAll
-    static void installCrds() throws IOException {
+    static void installCrds() {
         server = RealApiServer.startOrSkip();
         client = server.client();
-        for (String file : List.of("zerotiernetworks.zerokube.dev-v1.yml", "members.zerokube.dev-v1.yml")) {
-            try (InputStream in = Files.newInputStream(repositoryFile("crds", file))) {
-                CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-                client.resource(crd).create();
-                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 60, TimeUnit.SECONDS);
-            }
-        }
+        server.installCrds();
     }
 
     @AfterAll
@@ -125,15 +115,8 @@ class CrdsOnRealApiServerTest {
         return r;
     }
 
-    /** A file of the repository, found by walking up from the module directory. */
+    /** A file of the repository. */
     static Path repositoryFile(String... parts) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("repository root (with crds/) not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir.resolve(Path.of("", parts));
+        return RealApiServer.repositoryRoot().resolve(Path.of("", parts));
     }
 }
