@@ -1,6 +1,7 @@
 package dev.zerokube.operator;
 
 import dev.zerokube.operator.controller.ControllerNode;
+import dev.zerokube.operator.webhook.PodWiring;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.security.SecureRandom;
@@ -10,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The operator process: {@code java -jar zerokube-operator.jar [--flag=value...]} (settings in
  * {@link OperatorConfig}). Connects with the in-cluster service account (or ~/.kube/config),
- * starts one replica and its health server, and stops both on SIGTERM. Exit code 2 for bad
+ * starts one replica, its health server and (when the chart enables it) the webhooks and join
+ * endpoint ({@link PodWiring}), and stops them on SIGTERM. Exit code 2 for bad
  * settings. The controller's UDP node (run by the leader) takes its settings from the environment,
  * {@link ControllerNode.Settings#fromEnv}.
  */
@@ -39,13 +41,26 @@ public final class OperatorMain {
         udp.ifPresent(operator::setControllerNode);
         HealthServer health = new HealthServer(operator, config.healthPort());
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<AutoCloseable> pods = new java.util.concurrent.atomic.AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeQuietly(pods.get());
             operator.close();
             health.close();
             client.close();
             stopped.countDown();
         }, "zerokube-shutdown"));
         operator.start();
+        pods.set(PodWiring.startIfEnabled(client, config.namespace(), operator.store()));
         stopped.await();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception e) {
+            System.err.println("zerokube-operator: " + e);
+        }
     }
 }

@@ -211,6 +211,14 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         return members.getIndexer().byIndex(BY_NETWORK, networkName);
     }
 
+    /**
+     * The Members of the network of this name that hold this address (every namespace), from the
+     * cache's index: what the join endpoint checks before it creates a pod's Member.
+     */
+    public List<Member> membersWithAddress(String networkName, String address) {
+        return members.getIndexer().byIndex(BY_NETWORK_ADDRESS, networkName + "/" + address);
+    }
+
     /** The member record of this Member, if its network is served and its address is valid. */
     public Optional<MemberRecord> record(Member m) {
         if (m.getSpec() == null || m.getSpec().getNetwork() == null) {

@@ -61,20 +61,35 @@ public final class JoinEndpoint {
   private final KubernetesClient client;
   private final TokenReviewer reviewer;
   private final NetworkLookup networks;
+  private final MemberIndex members;
   private final ObjectMapper mapper;
   private final boolean requireSourcePodIp;
   private final java.time.Clock clock;
+  /**
+   * Addresses this endpoint gave a Member in the last {@link #RECENT_WRITE_MS}, keyed
+   * {@code network/address}: the informer cache may not show a Member created a moment ago, and
+   * two joins racing with one address must not both win on this replica.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, RecentWrite> recentWrites =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How long a write is remembered beside the cache (far longer than an informer's lag). */
+  static final long RECENT_WRITE_MS = 60_000;
+
+  private record RecentWrite(String member, long atMs) {}
 
   /**
+   * @param members the Members by network and address, from a cache (never a list per join)
    * @param requireSourcePodIp refuse requests that do not come from the pod's own IP (on in a
    *     cluster whose pod traffic reaches Services unmasqueraded, the usual case; off when joins
    *     cross NAT, as from another cluster)
    */
-  public JoinEndpoint(KubernetesClient client, TokenReviewer reviewer, NetworkLookup networks, ObjectMapper mapper,
-      boolean requireSourcePodIp) {
+  public JoinEndpoint(KubernetesClient client, TokenReviewer reviewer, NetworkLookup networks, MemberIndex members,
+      ObjectMapper mapper, boolean requireSourcePodIp) {
     this.client = Objects.requireNonNull(client, "client");
     this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
     this.networks = Objects.requireNonNull(networks, "networks");
+    this.members = Objects.requireNonNull(members, "members");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     this.requireSourcePodIp = requireSourcePodIp;
     this.clock = java.time.Clock.systemUTC();
@@ -157,8 +172,23 @@ public final class JoinEndpoint {
     if (memberName.length() > 253) {
       throw new JoinException(JoinException.MALFORMED, "Member name " + memberName + " would exceed 253 characters");
     }
-    refuseAddressTaken(request.network(), address, token, memberName);
-    writeMember(memberName, request.network(), address, pod, JoinPolicy.autoAuthorize(network));
+    String key = request.network() + "/" + address;
+    String qualified = token.namespace() + "/" + memberName;
+    long nowMs = clock.millis();
+    recentWrites.values().removeIf(w -> nowMs - w.atMs() > RECENT_WRITE_MS);
+    RecentWrite claimed = recentWrites.compute(key, (k, w) -> w == null || w.member().equals(qualified)
+        ? new RecentWrite(qualified, nowMs) : w);
+    if (!claimed.member().equals(qualified)) {
+      throw new JoinException(JoinException.CONFLICT, "address " + address + " is already Member "
+          + claimed.member() + " of network " + request.network());
+    }
+    try {
+      refuseAddressTaken(request.network(), address, token, memberName);
+      writeMember(memberName, request.network(), request.identity(), pod, JoinPolicy.autoAuthorize(network));
+    } catch (JoinException | RuntimeException e) {
+      recentWrites.remove(key, claimed);
+      throw e;
+    }
     LOG.info(() -> "pod " + token.namespace() + "/" + token.podName() + " joined " + request.network() + " as " + address);
     return new JoinResponse(networkId, address, token.namespace() + "/" + memberName);
   }
@@ -203,10 +233,7 @@ public final class JoinEndpoint {
   }
 
   private void refuseAddressTaken(String network, String address, PodToken token, String memberName) throws JoinException {
-    for (Member m : client.resources(Member.class).inAnyNamespace().list().getItems()) {
-      if (m.getSpec() == null || !network.equals(m.getSpec().getNetwork()) || !address.equals(m.getSpec().getAddress())) {
-        continue;
-      }
+    for (Member m : members.withAddress(network, address)) {
       boolean ours = token.namespace().equals(m.getMetadata().getNamespace())
           && memberName.equals(m.getMetadata().getName()) && token.podUid().equals(ownerPodUid(m));
       if (!ours) {
@@ -216,7 +243,9 @@ public final class JoinEndpoint {
     }
   }
 
-  private void writeMember(String name, String network, String address, Pod pod, boolean authorized) throws JoinException {
+  private void writeMember(String name, String network, dev.zerokube.overlay.identity.Identity identity, Pod pod,
+      boolean authorized) throws JoinException {
+    String address = identity.address().toString();
     String namespace = pod.getMetadata().getNamespace();
     var members = client.resources(Member.class).inNamespace(namespace);
     Member existing = members.withName(name).get();
@@ -243,6 +272,9 @@ public final class JoinEndpoint {
     member.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
         .addToLabels(WellKnownNames.PART_OF_LABEL, WellKnownNames.PART_OF)
         .addToLabels(WellKnownNames.MANAGED_BY_LABEL, MANAGED_BY)
+        // The full public identity: the controller then answers only the node holding this key,
+        // not another node that merely claims the address.
+        .addToAnnotations(WellKnownNames.IDENTITY_ANNOTATION, identity.toString())
         .withOwnerReferences(ownerReference(pod)).build());
     MemberSpec spec = new MemberSpec();
     spec.setNetwork(network);
@@ -264,18 +296,32 @@ public final class JoinEndpoint {
     PodReference wanted = new PodReference();
     wanted.setName(pod.getMetadata().getName());
     wanted.setUid(pod.getMetadata().getUid());
-    Member current = member.get();
-    if (current.getStatus() != null && wanted.equals(current.getStatus().getPod())) {
-      return;
-    }
-    member.editStatus(m -> {
-      if (m.getStatus() == null) {
-        m.setStatus(new MemberStatus());
+    // The Member reconciler writes status too (finalizer, addresses, conditions): a conflict means
+    // re-read and try again, not fail the join.
+    for (int attempt = 1; ; attempt++) {
+      Member current = member.get();
+      if (current == null || current.getStatus() != null && wanted.equals(current.getStatus().getPod())) {
+        return;
       }
-      m.getStatus().setPod(wanted);
-      return m;
-    });
+      try {
+        member.editStatus(m -> {
+          if (m.getStatus() == null) {
+            m.setStatus(new MemberStatus());
+          }
+          m.getStatus().setPod(wanted);
+          return m;
+        });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= STATUS_ATTEMPTS_MAX) {
+          throw e;
+        }
+      }
+    }
   }
+
+  /** Status writes tried before the join answers 503 (conflicts with the Member reconciler). */
+  static final int STATUS_ATTEMPTS_MAX = 5;
 
   private static OwnerReference ownerReference(Pod pod) {
     // No blockOwnerDeletion: it would need update on pods/finalizers, and nothing waits on it.

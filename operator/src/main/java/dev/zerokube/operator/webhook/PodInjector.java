@@ -69,6 +69,11 @@ public final class PodInjector {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
   }
 
+  /** This injector with sidecars trusting {@code pem} for the join endpoint (itself when unchanged). */
+  public PodInjector withJoinCaPem(String pem) {
+    return pem.equals(settings.joinCaPem()) ? this : new PodInjector(settings.withJoinCaPem(pem), mode, networks, mapper);
+  }
+
   /** The mode this injector patches for. */
   public SidecarMode mode() {
     return mode;

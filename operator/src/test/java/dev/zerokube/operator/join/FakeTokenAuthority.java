@@ -19,17 +19,17 @@ import javax.crypto.spec.SecretKeySpec;
  * error for a bad signature or an audience outside spec.audiences, else the service account's
  * user with pod-name and pod-uid extras and the intersected audiences.
  */
-final class FakeTokenAuthority {
+public final class FakeTokenAuthority {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final byte[] key;
 
-  FakeTokenAuthority(String secret) {
+  public FakeTokenAuthority(String secret) {
     this.key = secret.getBytes(StandardCharsets.UTF_8);
   }
 
   /** A token for a pod, valid for the given audiences. */
-  String issue(String namespace, String serviceAccount, String pod, String podUid, List<String> audiences) {
+  public String issue(String namespace, String serviceAccount, String pod, String podUid, List<String> audiences) {
     ObjectNode claims = MAPPER.createObjectNode();
     ArrayNode aud = claims.putArray("aud");
     audiences.forEach(aud::add);
@@ -48,7 +48,7 @@ final class FakeTokenAuthority {
   }
 
   /** Answers every TokenReview on {@code server} from now on. */
-  void serveTokenReviews(KubernetesMockServer server) {
+  public void serveTokenReviews(KubernetesMockServer server) {
     server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
         .andReply(201, request -> review(request.getUtf8Body())).always();
   }

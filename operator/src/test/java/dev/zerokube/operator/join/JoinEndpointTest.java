@@ -69,6 +69,7 @@ class JoinEndpointTest {
   TlsMaterial tls;
   boolean requireSourcePodIp = true;
   TokenReviewer reviewer;
+  MemberIndex.Cached members;
 
   @BeforeAll
   static void identities() {
@@ -95,7 +96,11 @@ class JoinEndpointTest {
     }
     tls = new CertificateRotation(Duration.ofDays(300), Duration.ofDays(30), List.of("zerokube-join.zerokube-system.svc"),
         List.of("127.0.0.1"), new SecureRandom()).next(Optional.empty(), Instant.now());
-    JoinEndpoint endpoint = new JoinEndpoint(client, reviewer != null ? reviewer : TokenReviewer.of(client), NetworkLookup.of(client), MAPPER, requireSourcePodIp);
+    if (members == null) {
+      members = MemberIndex.start(client);
+    }
+    JoinEndpoint endpoint = new JoinEndpoint(client, reviewer != null ? reviewer : TokenReviewer.of(client),
+        NetworkLookup.of(client), members, MAPPER, requireSourcePodIp);
     https = OperatorHttpsServer.start(new InetSocketAddress("127.0.0.1", 0), new RotatingKeyManager(tls),
         Map.of(WellKnownNames.JOIN_PATH, endpoint.handler()));
     http = TlsClients.client(tls.caBundlePem());
@@ -104,6 +109,9 @@ class JoinEndpointTest {
   @AfterEach
   void stop() {
     https.close();
+    if (members != null) {
+      members.close();
+    }
   }
 
   static Admission admission(Map<String, String> namespaces, Map<String, String> pods, Boolean autoAuthorize) {
@@ -144,6 +152,17 @@ class JoinEndpointTest {
   /** The projected token the kubelet would mount into that pod. */
   String token(String pod) {
     return AUTHORITY.issue(NS, "web", pod, uid(pod), List.of(WellKnownNames.TOKEN_AUDIENCE));
+  }
+
+  /** Waits until the endpoint's Member cache shows a Member made directly on the API server. */
+  void awaitCached(String network, String address) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (members.withAddress(network, address).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the Member cache never showed " + network + "/" + address);
+      }
+      Thread.sleep(10);
+    }
   }
 
   HttpResponse<String> join(String network, String identity, String token) throws Exception {
@@ -343,6 +362,7 @@ class JoinEndpointTest {
     spec.setAddress(alice.address().toString());
     laptop.setSpec(spec);
     client.resources(Member.class).inNamespace(NS).resource(laptop).create();
+    awaitCached("prod-mesh", alice.address().toString());
     List<Member> before = members();
     refused(409, join("prod-mesh", alice.toString(), token("web-1")), before, "laptop-alice");
 
@@ -354,6 +374,7 @@ class JoinEndpointTest {
     s2.setAddress(carol.address().toString());
     squatter.setSpec(s2);
     client.resources(Member.class).inNamespace(NS).resource(squatter).create();
+    awaitCached("prod-mesh", carol.address().toString());
     before = members();
     refused(409, join("prod-mesh", bob.toString(), token("web-1")), before, "does not belong to a pod");
   }

@@ -45,6 +45,9 @@ import java.util.concurrent.CountDownLatch;
  * with the 16-digit network id as its message, until the agent closes the socket (before the node
  * starts). An adopted TAP is used as it is configured; the node still applies the config to it
  * when it may.
+ *
+ * <p>{@code zerokube node --pod} is the injected sidecar ({@link PodCommand}): no home directory,
+ * an identity that exists only in memory, networks joined through the operator's join endpoint.
  */
 public final class NodeCommand implements Command {
     private final boolean root;
@@ -69,6 +72,11 @@ public final class NodeCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!root && args.contains("--pod")) {
+            List<String> rest = new ArrayList<>(args);
+            rest.remove("--pod");
+            return new PodCommand().run(rest, out, err);
+        }
         Path home = null;
         Integer port = null;
         World planet = null;
@@ -187,7 +195,7 @@ public final class NodeCommand implements Command {
         }
     }
 
-    private static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
+    static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
             java.util.function.Consumer<String> log) {
         PortFactory otherwise;
         if (userspace) {
