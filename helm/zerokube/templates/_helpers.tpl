@@ -36,3 +36,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "zerokube.pendingNamespace" -}}
 {{- .Values.pendingNamespace | default .Release.Namespace -}}
 {{- end -}}
+
+{{/* The Service of the webhooks and the join endpoint (API.md: zerokube-join). */}}
+{{- define "zerokube.joinService" -}}
+{{- printf "%s-join" (include "zerokube.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "zerokube.sidecarImage" -}}
+{{- with .Values.pods.sidecar.image -}}
+{{- if .digest -}}
+{{ .repository }}@{{ .digest }}
+{{- else -}}
+{{ .repository }}:{{ .tag | default $.Chart.AppVersion }}
+{{- end -}}
+{{- end -}}
+{{- end -}}

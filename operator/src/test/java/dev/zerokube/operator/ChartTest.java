@@ -3,6 +3,7 @@ package dev.zerokube.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,7 +75,7 @@ class ChartTest {
         List<HasMetadata> objects = render(t -> t);
         Set<String> kinds = objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet());
         assertEquals(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment",
-                "Service", "PodDisruptionBudget"), kinds);
+                "Service", "PodDisruptionBudget", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"), kinds);
         for (HasMetadata o : objects) {
             Map<String, String> labels = o.getMetadata().getLabels();
             assertEquals("zerokube", labels.get("app.kubernetes.io/name"), o.getKind());
@@ -129,22 +130,35 @@ class ChartTest {
     @Test
     void rbacIsLeastPrivilege() {
         List<HasMetadata> objects = render(t -> t);
-        List<PolicyRule> cluster = only(objects, ClusterRole.class).getRules();
-        List<PolicyRule> local = only(objects, Role.class).getRules();
+        List<PolicyRule> cluster = objects.stream().filter(ClusterRole.class::isInstance)
+                .flatMap(o -> ((ClusterRole) o).getRules().stream()).toList();
+        List<PolicyRule> local = objects.stream().filter(Role.class::isInstance)
+                .flatMap(o -> ((Role) o).getRules().stream()).toList();
         for (PolicyRule r : concat(cluster, local)) {
             assertFalse(r.getVerbs().contains("*") || r.getResources().contains("*") || r.getApiGroups().contains("*"),
                     "no wildcards: " + r);
-            assertFalse(r.getVerbs().contains("delete") || r.getVerbs().contains("deletecollection"),
-                    "the operator deletes nothing: " + r);
+            assertFalse(r.getVerbs().contains("deletecollection"), "no deletecollection: " + r);
+            if (r.getVerbs().contains("delete")) {
+                // The join endpoint replaces a pod's Member when its sidecar restarts with a new identity.
+                assertEquals(List.of("members"), r.getResources(), "the operator deletes only Members: " + r);
+            }
         }
         assertEquals(Set.of("get", "list", "watch"), verbs(cluster, "zerotiernetworks"));
         assertEquals(Set.of("get", "update", "patch"), verbs(cluster, "zerotiernetworks/status"));
-        assertEquals(Set.of("get", "list", "watch", "create", "update", "patch"), verbs(cluster, "members"));
+        assertEquals(Set.of("get", "list", "watch", "create", "update", "patch", "delete"), verbs(cluster, "members"));
+        assertEquals(Set.of("create"), verbs(cluster, "tokenreviews"));
+        assertEquals(Set.of("get"), verbs(cluster, "pods"), "pods are read one at a time, never listed or written");
+        for (PolicyRule r : cluster) {
+            if (r.getResources().contains("mutatingwebhookconfigurations")) {
+                assertEquals(List.of("zk-zerokube"), r.getResourceNames(), "only our webhook configurations");
+            }
+        }
         assertEquals(Set.of("get", "update", "patch"), verbs(cluster, "members/status"));
         assertTrue(cluster.stream().noneMatch(r -> r.getResources().contains("secrets")), "no cluster-wide Secrets");
         for (PolicyRule r : local) {
             if (r.getResources().contains("secrets") && r.getVerbs().contains("get")) {
-                assertEquals(List.of("zerokube-controller-identity"), r.getResourceNames(), "only its own Secret");
+                assertTrue(List.of(List.of("zerokube-controller-identity"), List.of("zerokube-webhook-tls"))
+                        .contains(r.getResourceNames()), "only its own Secrets: " + r);
             }
         }
         assertEquals(Set.of("get", "update", "patch", "create"), verbs(local, "leases"));
@@ -166,18 +180,23 @@ class ChartTest {
 
     @Test
     void controllerServiceIsUdpWithTheChosenType() {
-        Service lb = only(render(t -> t), Service.class);
+        Service lb = controllerService(render(t -> t));
         assertEquals("LoadBalancer", lb.getSpec().getType());
         assertEquals("UDP", lb.getSpec().getPorts().get(0).getProtocol());
         assertEquals(9993, lb.getSpec().getPorts().get(0).getPort());
-        Service np = only(render(t -> t.set("controllerService.type", "NodePort").set("controllerService.nodePort", 31993)),
-                Service.class);
+        Service np = controllerService(render(t -> t.set("controllerService.type", "NodePort")
+                .set("controllerService.nodePort", 31993)));
         assertEquals("NodePort", np.getSpec().getType());
         assertEquals(31993, np.getSpec().getPorts().get(0).getNodePort());
         Map<String, String> selector = new java.util.HashMap<>(
                 only(render(t -> t), Deployment.class).getSpec().getSelector().getMatchLabels());
         selector.put(dev.zerokube.operator.controller.ActivePodLabel.LABEL, dev.zerokube.operator.controller.ActivePodLabel.ACTIVE);
         assertEquals(selector, np.getSpec().getSelector(), "only the pod whose controller port is bound");
+    }
+
+    private static Service controllerService(List<HasMetadata> objects) {
+        return objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(s -> s.getMetadata().getName().endsWith("-controller")).findFirst().orElseThrow();
     }
 
     @Test
@@ -200,6 +219,9 @@ class ChartTest {
                 t -> t.set("controllerService.nodePort", 80),
                 t -> t.set("leaderElection.leaseDurationSeconds", 1),
                 t -> t.set("image.digest", "latest"),
+                t -> t.set("pods.failurePolicy", "Sometimes"),
+                t -> t.set("pods.sidecar.mode", "sidecar"),
+                t -> t.set("pods.timeoutSeconds", 60),
                 t -> t.set("noSuchValue", true))) {
             assertThrows(IllegalStateException.class, () -> render(bad), "refused");
         }
@@ -215,5 +237,76 @@ class ChartTest {
         try (var s = Files.list(CHART.resolve("crds"))) {
             assertEquals(MockCluster.crdFiles().size(), s.count(), "no stale CRD in the chart");
         }
+    }
+
+    @Test
+    void webhooksAndTheJoinServiceMatchWhatTheOperatorServes() {
+        List<HasMetadata> objects = render(t -> t);
+        Deployment d = only(objects, Deployment.class);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Map<String, String> env = c.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+        dev.zerokube.operator.webhook.PodWiring.Settings pods =
+                dev.zerokube.operator.webhook.PodWiring.Settings.fromEnv(env, "zerokube-system");
+        assertTrue(pods.enabled());
+        assertEquals(8443, pods.httpsPort());
+        assertEquals("ghcr.io/zerokube/zerokube:" + env.get("ZEROKUBE_SIDECAR_IMAGE").split(":")[1], pods.sidecarImage());
+        assertEquals(null, pods.mode(), "auto: from the API server's version");
+        assertTrue(c.getPorts().stream().anyMatch(p -> p.getName().equals("https") && p.getContainerPort() == 8443));
+
+        Service join = objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(s -> s.getMetadata().getName().equals(pods.joinService())).findFirst().orElseThrow();
+        assertEquals("zk-zerokube-join", join.getMetadata().getName());
+        assertEquals(WellKnownNames.JOIN_PORT, join.getSpec().getPorts().get(0).getPort());
+        assertEquals("https", join.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), join.getSpec().getSelector());
+
+        var mutating = only(objects, io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class);
+        assertEquals(pods.mutatingWebhook(), mutating.getMetadata().getName());
+        var m = mutating.getWebhooks().get(0);
+        assertEquals("Fail", m.getFailurePolicy());
+        assertEquals("None", m.getSideEffects());
+        assertEquals("IfNeeded", m.getReinvocationPolicy());
+        assertTrue(m.getTimeoutSeconds() <= 10);
+        assertEquals(Map.of(WellKnownNames.INJECTION_LABEL, WellKnownNames.INJECTION_ENABLED),
+                m.getNamespaceSelector().getMatchLabels());
+        assertTrue(m.getNamespaceSelector().getMatchExpressions().get(0).getValues().containsAll(
+                List.of("zerokube-system", "kube-system")), "never our namespace or kube-system");
+        assertTrue(m.getObjectSelector().getMatchExpressions().stream().anyMatch(e -> e.getKey().equals(
+                WellKnownNames.COMPONENT_LABEL) && e.getValues().contains("operator") && e.getValues().contains("node-agent")),
+                "our own pods are skipped");
+        assertTrue(m.getObjectSelector().getMatchExpressions().stream().anyMatch(e -> e.getKey().equals(WellKnownNames.INJECT)
+                && e.getOperator().equals("NotIn") && e.getValues().equals(List.of("false"))), "the opt-out label");
+        assertEquals(List.of("pods"), m.getRules().get(0).getResources());
+        assertEquals(List.of("CREATE"), m.getRules().get(0).getOperations());
+        assertEquals(dev.zerokube.operator.webhook.OperatorHttpsServer.MUTATE_PODS_PATH, m.getClientConfig().getService().getPath());
+        assertEquals(join.getMetadata().getName(), m.getClientConfig().getService().getName());
+        assertEquals(WellKnownNames.JOIN_PORT, m.getClientConfig().getService().getPort());
+        assertNull(m.getClientConfig().getCaBundle(), "the operator writes caBundle");
+
+        var validating = only(objects, io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration.class);
+        assertEquals(pods.validatingWebhook(), validating.getMetadata().getName());
+        var v = validating.getWebhooks().get(0);
+        assertEquals(dev.zerokube.operator.webhook.ValidationWebhook.PATH, v.getClientConfig().getService().getPath());
+        assertEquals(join.getMetadata().getName(), v.getClientConfig().getService().getName());
+        assertEquals(Set.of("zerotiernetworks", "members"), Set.copyOf(v.getRules().get(0).getResources()));
+        assertEquals(Set.of("CREATE", "UPDATE"), Set.copyOf(v.getRules().get(0).getOperations()));
+        assertEquals("None", v.getSideEffects());
+
+        List<HasMetadata> ignore = render(t -> t.set("pods.failurePolicy", "Ignore").set("pods.sidecar.mode", "classic")
+                .set("pods.sidecar.image.digest", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assertEquals("Ignore", only(ignore, io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class)
+                .getWebhooks().get(0).getFailurePolicy());
+        Map<String, String> env2 = only(ignore, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getEnv().stream().filter(e -> e.getValue() != null).collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+        assertEquals("classic", env2.get("ZEROKUBE_SIDECAR_MODE"));
+        assertTrue(env2.get("ZEROKUBE_SIDECAR_IMAGE").endsWith("@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+
+        List<HasMetadata> off = render(t -> t.set("pods.enabled", false));
+        Set<String> kinds = off.stream().map(HasMetadata::getKind).collect(Collectors.toSet());
+        assertFalse(kinds.contains("MutatingWebhookConfiguration") || kinds.contains("ValidatingWebhookConfiguration"));
+        assertEquals(1, off.stream().filter(Service.class::isInstance).count(), "only the controller's Service");
+        assertFalse(only(off, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .anyMatch(e -> e.getName().equals("ZEROKUBE_PODS_ENABLED")));
     }
 }
