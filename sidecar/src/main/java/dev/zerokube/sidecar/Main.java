@@ -66,6 +66,8 @@ public final class Main {
                   idtool initmoon|genmoon|initplanet|genplanet ...     moons and planets
                   inspect [-j] --home DIR... CAPTURE                  dissect a capture of ZeroTier traffic
                   node --home DIR [--port N] [--join NWID]...          run a node (ZeroTier One home, local API)
+                  node --pod [--userspace] [--tap-socket PATH]         the injected pod sidecar (settings from the
+                                                                       webhook's environment; docs/injection.md)
                   root --home DIR [--port N] [--planet FILE]           run a root (rendezvous and relay)
                   cli [-D DIR] [-p PORT] [-j] info|listpeers|peers|listnetworks|join|leave ...
                                                                        as zerotier-cli, against the local API
