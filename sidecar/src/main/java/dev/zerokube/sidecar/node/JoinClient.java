@@ -112,6 +112,22 @@ public final class JoinClient {
   }
 
   /**
+   * Opens the TLS connection early (a GET of the endpoint's {@code /healthz}, which the operator's
+   * HTTPS server answers), so the join itself reuses a warm, kept-alive connection. Failures are
+   * ignored: the join reports its own.
+   */
+  public void warmUp() {
+    try {
+      http.send(HttpRequest.newBuilder(endpoint.resolve("/healthz")).timeout(REQUEST_TIMEOUT).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // the join will say why
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * One join attempt.
    *
    * @param identity the node's identity; only its public part is sent

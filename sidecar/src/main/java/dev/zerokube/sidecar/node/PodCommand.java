@@ -188,8 +188,13 @@ public final class PodCommand {
             http = serveHttp(settings.httpAddress());
             log(log, "info", "http", "address=" + http.getAddress().getAddress().getHostAddress() + "/"
                     + http.getAddress().getPort());
+            // The TLS stack and a kept-alive connection to the join endpoint warm up while the
+            // identity's proof of work runs (each is most of the start-up time in a cold JVM).
+            JoinClient client = new JoinClient(settings.joinEndpoint(), settings.joinCaPem());
+            Thread warmUp = Thread.ofVirtual().name("zerokube-join-warmup").start(client::warmUp);
             // The secret key lives only in this object: never written, never logged, never sent.
-            Identity identity = Identity.generate(new SecureRandom());
+            Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));
+            warmUp.join(JoinClient.REQUEST_TIMEOUT.toMillis());
             NodeService.Options options = new NodeService.Options(InetAddress.getByAddress(new byte[4]),
                     List.of(settings.udpPort()), settings.loopbackPaths(), true, null, null);
             NodeService s = NodeService.start(identity, NodeConfig.of(settings.planet()), options);
@@ -197,7 +202,6 @@ public final class PodCommand {
             metrics = new NodeMetrics(s);
             log(log, "info", "started", "address=" + identity.address() + " udp=" + s.primaryPort()
                     + " transport=" + (s.isEpoll() ? "epoll" : "nio"));
-            JoinClient client = new JoinClient(settings.joinEndpoint(), settings.joinCaPem());
             List<NetworkId> ids = new ArrayList<>();
             for (String network : settings.networks()) {
                 JoinClient.Joined j = joinWithRetry(client, network, identity, settings.tokenFile(), log);
@@ -240,6 +244,77 @@ public final class PodCommand {
             close();
             log(log, "info", "stopped", "");
             stopped.countDown();
+        }
+    }
+
+    /** Threads that search for an identity at once at start (the pod may have that many cores to burst on). */
+    static final int IDENTITY_THREADS_MAX = 4;
+
+    /**
+     * A new identity from {@code threads} searches at once, each with its own SecureRandom and 2 MiB
+     * scratch: the proof of work takes a random number of attempts, so the first of several
+     * searches finishes sooner on a machine with idle cores. The others stop at their next draw.
+     */
+    static Identity generateIdentity(int threads) throws InterruptedException {
+        if (threads <= 1) {
+            return Identity.generate(new SecureRandom());
+        }
+        java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Identity> first = new java.util.concurrent.CompletableFuture<>();
+        for (int i = 0; i < threads; i++) {
+            Thread.ofPlatform().daemon().name("zerokube-identity-" + i).start(() -> {
+                try {
+                    first.complete(Identity.generate(new StoppableRandom(new SecureRandom(), found)));
+                } catch (StoppableRandom.Stopped stopped) {
+                    // another search won
+                } catch (RuntimeException e) {
+                    first.completeExceptionally(e);
+                }
+            });
+        }
+        try {
+            return first.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("identity generation failed", e.getCause());
+        } finally {
+            found.set(true);
+        }
+    }
+
+    /** Randomness that ends a search (by throwing) once another search has found an identity. */
+    private static final class StoppableRandom implements java.util.random.RandomGenerator {
+        private final SecureRandom random;
+        private final java.util.concurrent.atomic.AtomicBoolean stop;
+
+        StoppableRandom(SecureRandom random, java.util.concurrent.atomic.AtomicBoolean stop) {
+            this.random = random;
+            this.stop = stop;
+        }
+
+        @Override
+        public long nextLong() {
+            check();
+            return random.nextLong();
+        }
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+            check();
+            random.nextBytes(bytes);
+        }
+
+        private void check() {
+            if (stop.get()) {
+                throw new Stopped();
+            }
+        }
+
+        static final class Stopped extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Stopped() {
+                super(null, null, false, false);
+            }
         }
     }
 
