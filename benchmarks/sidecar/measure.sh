@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Measures the pod sidecar (zerokube node --pod, docs/injection.md): launch to /readyz 200, the CPU
+# it used by then, when it had its identity, and RSS after 15 s idle. Everything on 127.0.0.1: a
+# zerokube controller that is also the planet's only root, a public network on it, and a stand-in
+# join endpoint (JoinStub.java: TLS, answers every join with that network). Needs JDK 25 and
+# ./mvnw -B -q package -pl sidecar -am -DskipTests first. No root needed.
+#
+#   benchmarks/sidecar/measure.sh [--samples N] [--aot] [--label L] [-- JVM flags...]
+#
+# --aot trains an AOT cache (JDK 25, -XX:AOTCacheOutput) with one run first and uses it.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+J=${ZEROKUBE_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin
+samples=3; aot=0; label=run
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --samples) samples=$2; shift 2 ;;
+    --aot) aot=1; shift ;;
+    --label) label=$2; shift 2 ;;
+    --) shift; break ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+flags=("$@")
+work=$(mktemp -d /tmp/zk-sidecar-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+cd "$work"
+jar="${ZEROKUBE_JAR:-$repo/sidecar/target/zerokube.jar}"
+"$J/java" -jar "$jar" idtool generate ctl-identity.secret ctl-identity.public >/dev/null
+mkdir ctl && mv ctl-identity.secret ctl/identity.secret && mv ctl-identity.public ctl/identity.public
+"$J/java" -jar "$jar" idtool initplanet ctl/identity.public \
+  | sed 's|"stableEndpoints" : \[ \]|"stableEndpoints" : [ "127.0.0.1/29993" ]|' > planet.json
+"$J/java" -jar "$jar" idtool genplanet planet.json planet >/dev/null
+"$J/java" -jar "$jar" controller --home ctl --port 29993 --planet planet --loopback-paths 2> ctl.log &
+pids+=($!)
+for _ in $(seq 1 300); do [ -f ctl/authtoken.secret ] && curl -sf -o /dev/null -H "X-ZT1-Auth: $(cat ctl/authtoken.secret)" http://127.0.0.1:29993/controller && break; sleep 0.1; done
+T=$(cat ctl/authtoken.secret); addr=$(cut -d: -f1 ctl/identity.public)
+curl -sf -H "X-ZT1-Auth: $T" -X POST "http://127.0.0.1:29993/controller/network/${addr}______" -d '{"name": "bench",
+  "private": false, "v4AssignMode": {"zt": true}, "ipAssignmentPools": [{"ipRangeStart": "10.147.17.1", "ipRangeEnd": "10.147.17.254"}],
+  "routes": [{"target": "10.147.17.0/24", "via": null}]}' >/dev/null
+nwid=$(curl -sf -H "X-ZT1-Auth: $T" http://127.0.0.1:29993/controller/network | tr -d '[]" \n')
+"$J/keytool" -genkeypair -alias join -keyalg EC -groupname secp256r1 -dname CN=127.0.0.1 -ext SAN=ip:127.0.0.1 \
+  -validity 2 -keystore join.p12 -storetype PKCS12 -storepass changeit -keypass changeit >/dev/null 2>&1
+"$J/keytool" -exportcert -rfc -alias join -keystore join.p12 -storepass changeit > join.pem 2>/dev/null
+"$J/java" "$here/JoinStub.java" "$nwid" join.p12 28443 > stub.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do grep -q ready stub.log 2>/dev/null && break; sleep 0.1; done
+echo -n "header.payload.signature" > token
+
+sidecar() { # $1: log file; rest: JVM flags
+  local log=$1; shift
+  ZEROKUBE_NETWORKS=bench ZEROKUBE_JOIN_ENDPOINT=https://127.0.0.1:28443/v1/join ZEROKUBE_JOIN_CA="$(cat join.pem)" \
+  ZEROKUBE_TOKEN_FILE=$work/token ZEROKUBE_PLANET_FILE=$work/planet \
+    "$J/java" "$@" -jar "$jar" node --pod --userspace --loopback-paths --port 0 --http 127.0.0.1:19994 2> "$log" &
+}
+if [ $aot = 1 ]; then
+  sidecar train.log -XX:AOTCacheOutput="$work/sidecar.aot" "${flags[@]}"
+  p=$!
+  for _ in $(seq 1 600); do grep -q event=ready train.log && break; sleep 0.1; done
+  sleep 2; kill $p; wait $p 2>/dev/null || true
+  flags+=(-XX:AOTCache="$work/sidecar.aot")
+fi
+for i in $(seq 1 "$samples"); do
+  start=$(date +%s%N)
+  sidecar s$i.log "${flags[@]}"
+  p=$!
+  ready=never; cpu=-
+  for _ in $(seq 1 3000); do
+    if curl -sf -o /dev/null http://127.0.0.1:19994/readyz; then
+      ready=$(( ($(date +%s%N) - start) / 1000000 )); cpu=$(awk '{print ($14+$15)*10}' /proc/$p/stat); break
+    fi
+    sleep 0.01
+  done
+  sleep 15
+  rss=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$p/status)
+  ts() { date -d "$(sed -n "s/^ts=\([^ ]*\) .*event=$1 .*/\1/p" s$i.log | head -1)" +%s%N; }
+  t0=$(ts http); t1=$(ts started)
+  echo "$label sample=$i ready_ms=$ready cpu_ms_at_ready=$cpu jvm_to_http_ms=$(( (t0 - start) / 1000000 ))" \
+       "identity_ms=$(( (t1 - t0) / 1000000 )) rss_idle_mib=$rss load=$(cut -d' ' -f1 /proc/loadavg)"
+  kill $p; wait $p 2>/dev/null || true
+done
