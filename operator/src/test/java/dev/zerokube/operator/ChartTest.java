@@ -212,6 +212,39 @@ class ChartTest {
     }
 
     @Test
+    void aPrivatePlanetReachesTheControllerNode(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        // Earth's bytes stand in for a private planet: any planet file goes through the same way.
+        byte[] planet = dev.zerokube.overlay.runtime.NodeHome.earth().toBytes();
+        List<HasMetadata> objects = render(t -> t.set("planetBase64", java.util.Base64.getEncoder().encodeToString(planet)));
+        io.fabric8.kubernetes.api.model.ConfigMap map = only(objects, io.fabric8.kubernetes.api.model.ConfigMap.class);
+        byte[] mounted = java.util.Base64.getDecoder().decode(map.getBinaryData().get("planet"));
+        assertTrue(java.util.Arrays.equals(planet, mounted), "the ConfigMap holds the planet's bytes");
+
+        PodSpec pod = only(objects, Deployment.class).getSpec().getTemplate().getSpec();
+        Container operator = pod.getContainers().get(0);
+        String file = operator.getEnv().stream().filter(e -> e.getName().equals("ZEROKUBE_PLANET")).findFirst()
+                .orElseThrow().getValue();
+        var mount = operator.getVolumeMounts().stream().filter(m -> file.startsWith(m.getMountPath() + "/")).findFirst()
+                .orElseThrow(() -> new AssertionError("no mount holds " + file));
+        assertTrue(mount.getReadOnly());
+        var volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertEquals(map.getMetadata().getName(), volume.getConfigMap().getName());
+
+        // The operator reads the mounted file as its controller node's planet.
+        Path written = tmp.resolve(file.substring(mount.getMountPath().length() + 1));
+        Files.write(written, mounted);
+        var settings = dev.zerokube.operator.controller.ControllerNode.Settings.fromEnv(
+                Map.of("ZEROKUBE_PLANET", written.toString())).orElseThrow();
+        assertEquals(dev.zerokube.overlay.runtime.NodeHome.earth(), settings.planet());
+
+        // Without the value: no ConfigMap, no variable (the node uses ZeroTier's public planet).
+        List<HasMetadata> plain = render(t -> t);
+        assertTrue(plain.stream().noneMatch(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance));
+        assertTrue(only(plain, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                .stream().noneMatch(e -> e.getName().equals("ZEROKUBE_PLANET")));
+    }
+
+    @Test
     void schemaRefusesBadValues() {
         for (UnaryOperator<TemplateCommand> bad : List.<UnaryOperator<TemplateCommand>>of(
                 t -> t.set("controllerService.type", "ClusterIP"),
@@ -222,6 +255,7 @@ class ChartTest {
                 t -> t.set("pods.failurePolicy", "Sometimes"),
                 t -> t.set("pods.sidecar.mode", "sidecar"),
                 t -> t.set("pods.timeoutSeconds", 60),
+                t -> t.set("planetBase64", "not base64!"),
                 t -> t.set("noSuchValue", true))) {
             assertThrows(IllegalStateException.class, () -> render(bad), "refused");
         }
