@@ -16,6 +16,9 @@ import java.util.List;
  *   <li>each active peer (frames within 500 s) gets a full HELLO per path every 60 s and an ECHO
  *       on any path idle for 14 s;</li>
  *   <li>expired path slots of the peers processed are given up;</li>
+ *   <li>the seed of each moon we asked for but do not hold yet (orbit, ZT1-07 §3.6) gets a WHOIS
+ *       while we do not know it, then a full HELLO (listing the wanted moon) every 28 s, through
+ *       the best root when we have no path to it;</li>
  *   <li>the node is online while a root was heard within 500 s (or it is a root itself).</li>
  * </ul>
  *
@@ -26,13 +29,15 @@ final class Keepalive {
     private final Topology topology;
     private final Transmitter tx;
     private final NodeHost host;
+    private final Switch sw;
     private final List<Peer> scratch = new ArrayList<>();
     private boolean online;
 
-    Keepalive(Topology topology, Transmitter tx, NodeHost host) {
+    Keepalive(Topology topology, Transmitter tx, NodeHost host, Switch sw) {
         this.topology = topology;
         this.tx = tx;
         this.host = host;
+        this.sw = sw;
     }
 
     boolean isOnline() {
@@ -53,11 +58,18 @@ final class Keepalive {
         for (Peer p : scratch) {
             if (topology.isUpstream(p.address)) {
                 contactUpstream(p, bestUpstream, nowMs);
+            } else if (topology.isMoonSeed(p.address)) {
+                contactSeed(p, bestUpstream, nowMs);
             } else if (p.isActive(nowMs)) {
                 pingAndKeepalive(p, nowMs);
             }
         }
         scratch.clear();
+        for (long seed : topology.moonSeedAddresses()) {
+            if (topology.peer(seed) == null) {
+                sw.requestWhois(seed, nowMs);
+            }
+        }
         boolean nowOnline = nowMs - lastFromUpstreamMs < Timing.PEER_ACTIVITY_TIMEOUT_MS || topology.amUpstream();
         if (nowOnline != online) {
             online = nowOnline;
@@ -83,6 +95,24 @@ final class Keepalive {
             Path up = bestUpstream.bestPath(nowMs, true);
             if (up != null) {
                 tx.sendHello(root, NodeHost.ALL_SOCKETS, up.remote, nowMs); // relayed by that root
+            }
+        }
+    }
+
+    /**
+     * A moon seed (ZT1-07 §4.3, scale 2): every 28 s its paths get the ping-and-keepalive round;
+     * with no path, a full HELLO addressed to it goes to the best root, which relays it. The
+     * HELLO lists the moon we want, and the seed answers with it in OK(HELLO).
+     */
+    private void contactSeed(Peer seed, Peer bestUpstream, long nowMs) {
+        if (nowMs - seed.lastSentFullHelloMs <= Timing.SEED_CONTACT_INTERVAL_MS) {
+            return;
+        }
+        if (pingAndKeepalive(seed, nowMs) == 0 && bestUpstream != null && bestUpstream != seed) {
+            Path up = bestUpstream.bestPath(nowMs, true);
+            if (up != null) {
+                tx.sendHello(seed, NodeHost.ALL_SOCKETS, up.remote, nowMs); // relayed by that root
+                seed.lastSentFullHelloMs = nowMs;
             }
         }
     }

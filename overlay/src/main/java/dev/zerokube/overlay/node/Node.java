@@ -104,7 +104,7 @@ public final class Node {
                 new FrameFilter(random), NETWORKS_MAX);
         ethernet.attach(sw);
         handler.attach(ethernet);
-        this.keepalive = new Keepalive(topology, tx, host);
+        this.keepalive = new Keepalive(topology, tx, host, sw);
     }
 
     /**
@@ -340,6 +340,28 @@ public final class Node {
 
     public List<World> moons() {
         return topology.moons();
+    }
+
+    /**
+     * Orbit a moon we do not hold (ZT1-07 §3.6; {@code zerotier-cli orbit}): {@code seed}, one of
+     * its roots, is asked for it in our HELLOs until it answers with the moon in OK(HELLO); the
+     * moon then arrives as {@link NodeEvent.WorldUpdated} (the host persists it) and its roots
+     * become upstreams. Nothing happens if the moon is held already. Moons found on disk are given
+     * to the node in {@link NodeConfig#moons()} instead.
+     */
+    public void orbit(long moonId, Address seed, long nowMs) {
+        if (topology.addMoonSeed(moonId, seed.value()) && topology.peer(seed.value()) == null) {
+            sw.requestWhois(seed.value(), nowMs);
+        }
+    }
+
+    /**
+     * Deorbit (ZT1-07 §3.6): the moon and any pending seed for it are dropped and upstreams
+     * recomputed (its roots stay known as leaves). Returns whether anything was dropped; the
+     * host deletes the moon's file.
+     */
+    public boolean deorbit(long moonId) {
+        return topology.removeMoon(moonId);
     }
 
     /** A snapshot of the peer with this address, if the node holds one. */

@@ -285,12 +285,12 @@ final class PacketHandler {
         }
     }
 
-    /** OK(HELLO) (ZT1-03 §4.2.5): latency, the responder's versions, world updates from upstreams. */
+    /** OK(HELLO) (ZT1-03 §4.2.5): latency, the responder's versions, world updates from upstreams and moon seeds. */
     private void onHelloOk(Peer peer, Path path, HelloOk ok, int hops, long nowMs) throws WireFormatException {
         if (ok.protocolVersion() < PacketHeader.PROTOCOL_VERSION_MIN) {
             return; // ignored entirely, not even counted as received (ZT1-02 §12.3)
         }
-        if (ok.worldUpdates() != null && topology.isUpstream(peer.address)) {
+        if (ok.worldUpdates() != null && (topology.isUpstream(peer.address) || topology.isMoonSeed(peer.address))) {
             for (World w : ok.worlds()) {
                 if (topology.offerWorld(w)) {
                     host.onEvent(new NodeEvent.WorldUpdated(w));

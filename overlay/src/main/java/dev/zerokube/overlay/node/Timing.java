@@ -31,6 +31,8 @@ public final class Timing {
     public static final long PEER_ACTIVITY_TIMEOUT_MS = 500_000;
     /** Roots (PLANET/MOON role) with paths are contacted after this much silence: heartbeat × 16 (ZT1-07 §4.3). */
     public static final long UPSTREAM_CONTACT_INTERVAL_MS = PATH_HEARTBEAT_PERIOD_MS * 16;
+    /** A pending moon seed (and other always-contact leaves) is contacted at most this often (scale 2, ZT1-07 §4.3). */
+    public static final long SEED_CONTACT_INTERVAL_MS = PATH_HEARTBEAT_PERIOD_MS * 2;
     /** Divisor of the staleness term of {@code Peer::relayQuality} (ZT1-07 §4.4). */
     public static final long RELAY_QUALITY_STALENESS_MS = PEER_PING_PERIOD_MS + 1_000;
     /** One confirming HELLO per unknown path per this interval (hard-coded in {@code Peer::received}, ZT1-07 §2.3). */

@@ -27,6 +27,8 @@ final class Topology {
 
     private World planet;
     private final List<World> moons = new ArrayList<>();
+    /** Moons asked for but not held yet: {moon id, seed address} pairs (1.14.1's {@code _moonSeeds}). */
+    private final List<long[]> moonSeeds = new ArrayList<>();
     /** Upstream addresses, ascending (1.14.1 sorts them; ties in relay choice go to the later one). */
     private long[] upstreams = new long[0];
     /** Stable endpoints of each root, planet first, then moons (for contact and the prohibited-endpoint rule). */
@@ -231,11 +233,12 @@ final class Topology {
     }
 
     /**
-     * Offers a world update received in OK(HELLO) from an upstream (ZT1-07 §3.5): it replaces the
-     * planet or the held moon with the same id under the update rule (same id and type, newer
-     * timestamp, signed by the current update key). New moons are not taken from the network in
-     * this version (no orbit seeds yet). Returns whether anything changed; upstreams are
-     * recomputed then.
+     * Offers a world received in OK(HELLO) from an upstream or a pending moon seed (ZT1-07 §3.5):
+     * it replaces the planet or the held moon with the same id under the update rule (same id and
+     * type, newer timestamp, signed by the current update key); a moon we do not hold is taken
+     * (without a signature check, as 1.14.1 does on first acquisition) only when a pending seed
+     * asked for its id and names one of its roots, and that seed is then dropped. Returns whether
+     * anything changed; upstreams are recomputed then.
      */
     boolean offerWorld(World update) {
         if (update.type() == World.Type.PLANET) {
@@ -245,15 +248,88 @@ final class Topology {
             planet = update;
         } else if (update.type() == World.Type.MOON) {
             int i = indexOfMoon(update.id());
-            if (i < 0 || !moons.get(i).shouldBeReplacedBy(update)) {
+            if (i >= 0) {
+                if (!moons.get(i).shouldBeReplacedBy(update)) {
+                    return false;
+                }
+                moons.set(i, update);
+            } else if (takeSeedFor(update)) {
+                moons.add(update);
+            } else {
                 return false;
             }
-            moons.set(i, update);
         } else {
             return false;
         }
         memoizeUpstreams();
         return true;
+    }
+
+    // Removes and reports the pending seed that asked for this moon and names one of its roots.
+    private boolean takeSeedFor(World moon) {
+        for (int k = 0; k < moonSeeds.size(); k++) {
+            long[] seed = moonSeeds.get(k);
+            if (seed[0] != moon.id()) {
+                continue;
+            }
+            for (World.Root root : moon.roots()) {
+                if (root.identity().address().value() == seed[1]) {
+                    moonSeeds.remove(k);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Orbit (ZT1-07 §3.6, 1.14.1's {@code Topology::addMoon} for a moon not on disk): remembers
+     * that {@code seed} can give us moon {@code moonId}. Nothing happens if the moon is held
+     * already or the pair is pending. Returns whether a seed was added.
+     */
+    boolean addMoonSeed(long moonId, long seed) {
+        if (indexOfMoon(moonId) >= 0) {
+            return false;
+        }
+        for (long[] s : moonSeeds) {
+            if (s[0] == moonId && s[1] == seed) {
+                return false;
+            }
+        }
+        moonSeeds.add(new long[] {moonId, seed});
+        return true;
+    }
+
+    /** Deorbit: drops the moon and its pending seeds, recomputes upstreams; whether anything went. */
+    boolean removeMoon(long moonId) {
+        boolean removed = moonSeeds.removeIf(s -> s[0] == moonId);
+        int i = indexOfMoon(moonId);
+        if (i >= 0) {
+            moons.remove(i);
+            memoizeUpstreams();
+            return true;
+        }
+        return removed;
+    }
+
+    /** Whether {@code address} is the seed of a moon we asked for and do not hold yet. */
+    boolean isMoonSeed(long address) {
+        for (long[] s : moonSeeds) {
+            if (s[1] == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The distinct seed addresses of the moons we asked for (contacted like roots, ZT1-07 §4.3). */
+    long[] moonSeedAddresses() {
+        return moonSeeds.stream().mapToLong(s -> s[1]).distinct().toArray();
+    }
+
+    /** The distinct ids of the moons we asked for, listed with timestamp 0 in our HELLOs. */
+    long[] wantedMoonIds() {
+        return moonSeeds.stream().mapToLong(s -> s[0]).distinct().toArray();
     }
 
     private int indexOfMoon(long id) {

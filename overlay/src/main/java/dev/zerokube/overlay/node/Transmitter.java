@@ -99,20 +99,25 @@ final class Transmitter {
 
     /**
      * A full HELLO to {@code to} (ZT1-03 §4.2.1; 1.14.1's {@code Peer::sendHELLO}): versions, our
-     * clock, our identity, the address it is sent to, our planet, then the masked moon list;
+     * clock, our identity, the address it is sent to, our planet, then the masked moon list (the
+     * moons we hold, then those we asked a seed for, with timestamp 0);
      * cipher 0, reply expected. 1.14.1 sends HELLOs to an explicit address from every socket, and
      * so do we ({@link NodeHost#ALL_SOCKETS}) unless a caller passes a socket.
      */
     void sendHello(Peer peer, long localSocket, InetEndpoint to, long nowMs) {
         World planet = topology.planet();
         List<World> moons = topology.moons();
+        long[] wanted = topology.wantedMoonIds();
         start(peer.address, Verb.HELLO)
                 .u8(PacketHeader.PROTOCOL_VERSION).u8(config.softwareMajor()).u8(config.softwareMinor())
                 .u16(config.softwareRevision()).u64(nowMs).bytes(selfIdentity).endpoint(to)
                 .u64(planet == null ? 0 : planet.id()).u64(planet == null ? 0 : planet.timestampMs())
-                .u16(moons.size());
+                .u16(moons.size() + wanted.length);
         for (World m : moons) {
             out.u8(m.type().code()).u64(m.id()).u64(m.timestampMs());
+        }
+        for (long id : wanted) { // moons we orbit but do not hold yet: timestamp 0 asks for them
+            out.u8(World.Type.MOON.code()).u64(id).u64(0);
         }
         try {
             Hello.cryptTail(out.buf, 0, out.length, peer.key, salsa);

@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * The local JSON API of ZeroTier One 1.14.1 that {@code zerotier-cli}, scripts and UIs use
  * (ZT1-10 §1–§2), on the JDK's HTTP server: {@code GET /status}, {@code /health}, {@code /peer},
  * {@code /peer/<address>}, {@code /network}, {@code /network/<nwid>}, {@code POST|PUT} and
- * {@code DELETE /network/<nwid>}, {@code GET /moon}, {@code /config} and {@code /metrics}.
+ * {@code DELETE /network/<nwid>}, {@code GET /moon}, {@code GET}, {@code POST} (orbit) and {@code DELETE}
+ * (deorbit) {@code /moon/<10 hex id>}, {@code /config} and {@code /metrics}.
  *
  * <p>What clients observe is reproduced: the §1.4 authentication (first present credential of
  * {@code X-ZT1-Auth}, {@code ?auth=}, bearer; loopback or {@code allowManagementFrom} only, except
@@ -55,7 +56,7 @@ import java.util.regex.Pattern;
  * are accepted (Q1). Tokens are compared in constant time. Where 1.14.1 answers a malformed body
  * with an exception text, this API answers 400 with {@code {"error": "..."}} naming the problem.
  * Not served (404): {@code /bond}, {@code /sso}, {@code /app}, and {@code /controller} (another
- * server's job); moons cannot be orbited through the API yet. Network state comes from the node
+ * server's job). Network state comes from the node
  * ({@link Node#networks}); the list of joined networks and their local flags from
  * {@link JoinedNetworks} (the home directory), so {@code multicastSubscriptions} is empty until
  * the node has a port to scan.
@@ -72,6 +73,8 @@ public final class LocalApi implements AutoCloseable {
     static final int BODY_BYTES_MAX = 64 * 1024;
     private static final Pattern NETWORK_PATH = Pattern.compile("/network/([0-9a-fA-F]{16})");
     private static final Pattern PEER_PATH = Pattern.compile("/peer/([0-9a-fA-F]{10})");
+    // Exactly 10 hex digits, as 1.14.1's route (ZT1-10 §2.8, quirk Q8): moon ids that fit in 40 bits.
+    private static final Pattern MOON_PATH = Pattern.compile("/moon/([0-9a-fA-F]{10})");
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final String DEVICE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
@@ -292,6 +295,24 @@ public final class LocalApi implements AutoCloseable {
         if (get && path.equals("/moon")) {
             return Response.json(200, onNode(n -> n.moons().stream().map(LocalApi::moon).toList()));
         }
+        Matcher moonPath = MOON_PATH.matcher(path);
+        if (moonPath.matches()) {
+            long id = Long.parseUnsignedLong(moonPath.group(1), 16);
+            if (get) {
+                return Response.json(200, heldMoon(id).orElse(Map.of()));
+            }
+            if (post) {
+                return Response.json(200, orbit(id, readBody(ex)));
+            }
+            if (method.equals("DELETE")) {
+                onNode(n -> n.deorbit(id));
+                home(() -> {
+                    home.deleteMoon(id);
+                    return null;
+                });
+                return Response.json(200, Map.of("result", true));
+            }
+        }
         if (get && path.equals("/config")) {
             return Response.json(200, conf.json());
         }
@@ -500,6 +521,61 @@ public final class LocalApi implements AutoCloseable {
     private static boolean bool(JsonNode o, String key, boolean current) {
         JsonNode v = o.get(key);
         return v != null && v.isBoolean() ? v.booleanValue() : current;
+    }
+
+    private Optional<Map<String, Object>> heldMoon(long id) {
+        return onNode(n -> n.moons().stream().filter(w -> w.id() == id).findFirst().map(LocalApi::moon));
+    }
+
+    /**
+     * {@code POST /moon/<id>} (ZT1-10 §2.8): a held moon is answered as it is; otherwise, with a
+     * seed, the node starts asking that seed for it and the answer is 1.14.1's placeholder
+     * ({@code waiting: true}); without a seed, {@code {}}. Unlike 1.14.1, which ignores a body it
+     * cannot parse, a malformed body or seed is a 400 naming what is wrong.
+     */
+    private Map<String, Object> orbit(long id, byte[] body) throws BadRequest {
+        long seed = 0;
+        if (body.length > 0) {
+            JsonNode o;
+            try {
+                o = JSON.readTree(body);
+            } catch (IOException e) {
+                throw new BadRequest("body is not JSON: " + firstLine(e.getMessage()));
+            }
+            if (o != null && !o.isObject()) {
+                throw new BadRequest("body must be a JSON object");
+            }
+            JsonNode s = o == null ? null : o.get("seed");
+            if (s != null && !s.isNull()) {
+                if (!s.isTextual() || !s.textValue().matches("[0-9a-fA-F]{1,10}")) {
+                    throw new BadRequest("seed must be a node address (up to 10 hex digits), not " + s);
+                }
+                seed = Long.parseUnsignedLong(s.textValue(), 16);
+                if (seed != 0 && new Address(seed).isReserved()) {
+                    throw new BadRequest("seed " + s.textValue() + " is a reserved address");
+                }
+            }
+        }
+        Optional<Map<String, Object>> held = heldMoon(id);
+        if (held.isPresent()) {
+            return held.get();
+        }
+        if (seed == 0) {
+            return Map.of();
+        }
+        Address seedAddress = new Address(seed);
+        onNode(n -> {
+            n.orbit(id, seedAddress, service.nowMs());
+            return null;
+        });
+        Map<String, Object> waiting = new TreeMap<>();
+        waiting.put("id", String.format("%016x", id));
+        waiting.put("roots", List.of());
+        waiting.put("signature", null);
+        waiting.put("timestamp", 0);
+        waiting.put("updatesMustBeSignedBy", null);
+        waiting.put("waiting", true);
+        return waiting;
     }
 
     private static Map<String, Object> moon(World w) {

@@ -243,7 +243,17 @@ public record NodeHome(
         writeAtomically(file, world.toBytes(), false);
     }
 
-    private Path networkFile(NetworkId nwid, String suffix) {
+    /** Records a deorbit: deletes {@code moons.d/<16 hex id>.moon} if it is there. */
+    public void deleteMoon(long moonId) throws HomeException {
+        Path file = dir.resolve("moons.d").resolve(String.format("%016x.moon", moonId));
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new HomeException(file, "cannot be deleted: " + e.getMessage());
+        }
+    }
+
+        private Path networkFile(NetworkId nwid, String suffix) {
         return dir.resolve("networks.d").resolve(nwid + suffix);
     }
 

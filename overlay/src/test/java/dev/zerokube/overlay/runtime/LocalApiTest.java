@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /*
  * Goal: the local API answers as ZeroTier One 1.14.1's does (ZT1-10): zerotier-cli-shaped JSON
- * for /status, /peer, /network, join and leave with their files, the authentication rules, 401 {}
+ * for /status, /peer, /network, join and leave with their files, orbit and deorbit of a moon
+ * (fetched from its seed, saved in moons.d, removed again), the authentication rules, 401 {}
  * and 404 empty, requests without Host, and /metrics with the node's counters. Method: a root and
  * a leaf started from home directories (HomeNode, as `zerokube root` and `zerokube node` run them)
  * on 127.0.0.1; plain HTTP requests to the leaf's API once the leaf is online.
@@ -46,13 +47,14 @@ class LocalApiTest {
     static HomeNode leaf;
     static String token;
     static String base;
+    static World planet;
     static final List<String> LOG = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         Identity rootId = SimIdentities.get(0);
         int rootPort = LoopbackRig.freeUdpPort();
-        World planet = LoopbackRig.planet(rootId, rootPort, 5);
+        planet = LoopbackRig.planet(rootId, rootPort, 5);
         Path rootHome = Files.createDirectories(tmp.resolve("root"));
         Files.writeString(rootHome.resolve("identity.secret"), rootId.toString(true));
         Path leafHome = Files.createDirectories(tmp.resolve("leaf"));
@@ -154,6 +156,59 @@ class LocalApiTest {
     }
 
     @Test
+    void orbitFetchesAMoonFromItsSeedAndDeorbitRemovesIt() throws Exception {
+        // A third node is the moon's only root and holds the moon file, as a moon root is set up.
+        Identity moonRootId = SimIdentities.get(5);
+        int moonPort = LoopbackRig.freeUdpPort();
+        World moon = dev.zerokube.overlay.root.RootWorlds.first(World.Type.MOON, moonRootId.address().value(), 2_000L,
+                List.of(dev.zerokube.overlay.root.RootWorlds.root(moonRootId, List.of(LoopbackRig.loopback(moonPort)))),
+                dev.zerokube.overlay.crypto.C25519.generate(new java.util.SplittableRandom(7)));
+        String id10 = moonRootId.address().toString();
+        String id16 = String.format("%016x", moon.id());
+        Path moonHome = Files.createDirectories(tmp.resolve("moon-root"));
+        Files.writeString(moonHome.resolve("identity.secret"), moonRootId.toString(true));
+        Files.createDirectories(moonHome.resolve("moons.d"));
+        Files.write(moonHome.resolve("moons.d/" + id16 + ".moon"), moon.toBytes());
+        HomeNode.Settings s = HomeNode.Settings.defaults(LOG::add).withPlanet(planet).withLoopbackPaths(true);
+        try (HomeNode moonRoot = HomeNode.start(moonHome, s.withPort(moonPort))) {
+            assertEquals("{}", get("/moon/" + id10, 200), "not orbited: 200 {}");
+            assertEquals("{}", sendJson("POST", "/moon/" + id10, "", 200).toString(), "no seed, unknown moon: {}");
+            assertEquals(400, send("POST", "/moon/" + id10, "{nope", token).statusCode(), "bad JSON is a 400");
+            assertEquals(400, send("POST", "/moon/" + id10, "{\"seed\":\"xyz\"}", token).statusCode());
+            assertEquals(400, send("POST", "/moon/" + id10, "{\"seed\":\"ff00000000\"}", token).statusCode(),
+                    "a reserved seed address");
+
+            JsonNode waiting = sendJson("POST", "/moon/" + id10, "{\"seed\":\"" + id10 + "\"}", 200);
+            assertEquals(id16, waiting.get("id").asText());
+            assertTrue(waiting.get("waiting").asBoolean());
+            assertTrue(waiting.get("signature").isNull() && waiting.get("roots").isEmpty(), waiting.toString());
+
+            Path saved = leaf.home().dir().resolve("moons.d/" + id16 + ".moon");
+            long ms = LoopbackRig.await(30_000, () -> Files.exists(saved));
+            assertTrue(ms >= 0, "the leaf fetched the moon from its seed and saved it; log: " + LOG);
+            assertEquals(java.util.HexFormat.of().formatHex(moon.toBytes()),
+                    java.util.HexFormat.of().formatHex(Files.readAllBytes(saved)));
+            JsonNode held = getJson("/moon/" + id10, 200);
+            assertFalse(held.get("waiting").asBoolean());
+            assertEquals(moonRootId.toString(false), held.get("roots").get(0).get("identity").asText());
+            assertEquals(held, sendJson("POST", "/moon/" + id10, "{\"seed\":\"" + id10 + "\"}", 200),
+                    "orbiting a held moon answers it");
+            assertTrue(LoopbackRig.await(15_000, () -> {
+                try {
+                    return getJson("/peer/" + id10, 200).path("role").asText().equals("MOON");
+                } catch (Exception e) {
+                    return false;
+                }
+            }) >= 0, "the moon's root is an upstream of role MOON");
+
+            assertEquals("{\"result\":true}", send("DELETE", "/moon/" + id10, "", token).body());
+            assertFalse(Files.exists(saved));
+            assertEquals("[]", get("/moon", 200));
+            assertEquals("", get("/moon/" + id16, 404), "the 16-digit form is not a route (quirk Q8)");
+        }
+    }
+
+    @Test
     void authenticationFollows1141() throws Exception {
         assertEquals("{}", body(send("GET", "/status", null, null), 401));
         assertEquals("{}", body(send("GET", "/status", null, "wrong"), 401));
@@ -192,7 +247,12 @@ class LocalApiTest {
         assertTrue(counter(text, "zerokube_node_packets_total{direction=\"rx\"}") > 0, text);
         assertTrue(counter(text, "zerokube_node_bytes_total{direction=\"tx\"}") > 0, text);
         assertTrue(text.contains("zerokube_node_drops_total{reason=\"bad_mac\"}"), text);
-        assertEquals(1, counter(text, "zerokube_node_peers{path=\"direct\"}"), text);
+        int direct = 0; // the root, and the moon root if the orbit test ran first
+        for (JsonNode p : getJson("/peer", 200)) {
+            direct += p.get("paths").isEmpty() ? 0 : 1;
+        }
+        assertTrue(direct >= 1);
+        assertEquals(direct, counter(text, "zerokube_node_peers{path=\"direct\"}"), text);
         assertEquals(1, counter(text, "zerokube_node_online"), text);
         InetSocketAddress m = leaf.metricsServer().orElseThrow().address();
         HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(

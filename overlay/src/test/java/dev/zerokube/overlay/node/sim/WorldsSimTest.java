@@ -19,7 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Goal: worlds decide who the roots are (ZT1-07 §3, §4): a planet revision signed with the current
  * update key reaches leaves in OK(HELLO) and its new root becomes an upstream they contact; a
  * revision signed with another key is ignored; a moon alone makes its root a root, which relays
- * and introduces like a planet root. Method: seeded simulations with worlds built by RootWorlds.
+ * and introduces like a planet root; orbiting a moon by id and seed (zerotier-cli orbit) fetches it
+ * from the seed through the planet's root, makes its root an upstream, and deorbit undoes that; a
+ * seed that is not one of the moon's roots cannot hand it over. Method: seeded simulations with
+ * worlds built by RootWorlds.
  */
 class WorldsSimTest {
     static LongStream seeds() {
@@ -92,6 +95,65 @@ class WorldsSimTest {
             assertTrue(sim.runUntil(() -> a.node().isOnline() && b.node().isOnline(), 10_000));
             RootOutageSimTest.goDirect(sim, a, b);
             assertTrue(a.echoRepliesFrom(b).getFirst().hops() > 0, "first relayed by the moon root");
+        });
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void orbitFetchesTheMoonFromItsSeedAndDeorbitDropsIt(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            World planet = RootWorlds.first(World.Type.PLANET, Simulation.PLANET_ID, Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(0), List.of(Simulation.endpoint(0, 1)))), C25519.generate(r));
+            long moonId = SimIdentities.get(5).address().value();
+            World moon = RootWorlds.first(World.Type.MOON, moonId, Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(5), List.of(Simulation.endpoint(0, 5)))), C25519.generate(r));
+            sim.addNode("root", SimIdentities.get(0), NodeConfig.of(planet), Simulation.endpoint(0, 1));
+            SimNode moonRoot = sim.addNode("moon", SimIdentities.get(5), NodeConfig.of(planet).withMoons(List.of(moon)),
+                    Simulation.endpoint(0, 5));
+            SimNode leaf = sim.addNode("leaf", SimIdentities.get(1), NodeConfig.of(planet), Simulation.endpoint(1, 2));
+            assertTrue(sim.runUntil(() -> leaf.node().isOnline() && moonRoot.node().isOnline(), 20_000));
+            assertTrue(leaf.node().moons().isEmpty());
+
+            leaf.node().orbit(moonId, moonRoot.address(), sim.nowMs());
+            assertTrue(sim.runUntil(() -> leaf.node().moons().equals(List.of(moon)), 60_000),
+                    "the seed answered the leaf's HELLO with the moon");
+            assertEquals(List.of(moon), leaf.events(NodeEvent.WorldUpdated.class, e -> true).stream()
+                    .map(NodeEvent.WorldUpdated::world).toList(), "announced once, for the host to save");
+            assertTrue(sim.runUntil(() -> leaf.node().peer(moonRoot.address(), sim.nowMs())
+                    .map(p -> p.upstream()).orElse(false), 10_000), "the moon's root is an upstream now");
+
+            assertTrue(leaf.node().deorbit(moonId));
+            assertTrue(leaf.node().moons().isEmpty());
+            assertFalse(leaf.node().peer(moonRoot.address(), sim.nowMs()).orElseThrow().upstream(),
+                    "after deorbit the moon's root is a leaf again");
+            assertFalse(leaf.node().deorbit(moonId), "nothing left to drop");
+        });
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aSeedThatIsNotOneOfTheMoonsRootsCannotHandItOver(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            World planet = RootWorlds.first(World.Type.PLANET, Simulation.PLANET_ID, Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(0), List.of(Simulation.endpoint(0, 1)))), C25519.generate(r));
+            long moonId = SimIdentities.get(5).address().value();
+            World moon = RootWorlds.first(World.Type.MOON, moonId, Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(5), List.of(Simulation.endpoint(0, 5)))), C25519.generate(r));
+            sim.addNode("root", SimIdentities.get(0), NodeConfig.of(planet), Simulation.endpoint(0, 1));
+            // holds the moon (so it lists it in its OK(HELLO)) but is not one of its roots
+            SimNode holder = sim.addNode("holder", SimIdentities.get(2), NodeConfig.of(planet).withMoons(List.of(moon)),
+                    Simulation.endpoint(2, 2));
+            SimNode leaf = sim.addNode("leaf", SimIdentities.get(1), NodeConfig.of(planet), Simulation.endpoint(1, 2));
+            assertTrue(sim.runUntil(() -> leaf.node().isOnline() && holder.node().isOnline(), 20_000));
+
+            leaf.node().orbit(moonId, holder.address(), sim.nowMs());
+            assertTrue(sim.runUntil(() -> leaf.node().peer(holder.address(), sim.nowMs()).isPresent(), 20_000),
+                    "the leaf found the seed");
+            sim.runFor(60_000);
+            assertTrue(leaf.node().moons().isEmpty(), "a moon from a seed outside its roots is refused");
+            assertTrue(leaf.events(NodeEvent.WorldUpdated.class, e -> true).isEmpty());
         });
     }
 }
