@@ -41,6 +41,7 @@ public final class CliCommand implements Command {
             usage: zerokube cli [-D<home>] [-p<port>] [-T<token>] [-H<ip>] [-j] <command> [args]
               info | listpeers | peers | listnetworks | listmoons
               join <network> | leave <network>
+              orbit <world id> <seed address> | deorbit <world id>
               set <network> <allowManaged|allowGlobal|allowDefault|allowDNS>=<0|1>
               get <network> <property|ip|ip4|ip6|ip6plane|ip6prefix>
               /<path>   (raw GET of a local API path)""";
@@ -172,6 +173,22 @@ public final class CliCommand implements Command {
                 Reply r = command.equals("join") ? api.send("POST", "/network/" + arg1, "{}")
                         : api.send("DELETE", "/network/" + arg1, null);
                 yield action(r, command, json, out);
+            }
+            case "orbit" -> { // 1.14.1 prints "200 orbit OK" with or without -j
+                if (arg1 == null || arg2 == null) {
+                    err.println(USAGE);
+                    yield 1;
+                }
+                Reply r = api.send("POST", "/moon/" + arg1,
+                        JSON.createObjectNode().put("seed", arg2).toString());
+                yield action(r, command, false, out);
+            }
+            case "deorbit" -> {
+                if (arg1 == null) {
+                    err.println(USAGE);
+                    yield 1;
+                }
+                yield action(api.send("DELETE", "/moon/" + arg1, null), command, json, out);
             }
             case "set" -> set(api, arg1, arg2, out, err);
             case "get" -> get(api, arg1, arg2, out, err);

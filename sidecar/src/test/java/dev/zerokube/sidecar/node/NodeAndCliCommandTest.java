@@ -115,6 +115,16 @@ class NodeAndCliCommandTest {
             assertEquals(new Run(0, "200 leave OK\n", ""), cli(d, "leave", "1d71939404000001"));
             assertEquals(new Run(0, "200 leave OK\n", ""), cli(d, "leave", "1d71939404000001"), "not joined: still OK");
 
+            // orbit/deorbit of a moon nobody serves: accepted and waiting, then dropped (LocalApiTest
+            // follows a moon all the way from its seed)
+            assertEquals(new Run(0, "200 orbit OK\n", ""), cli(d, "orbit", "c0ead0dee8", "c0ead0dee8"));
+            assertEquals(new Run(0, "200 orbit OK\n", ""), cli(d, "-j", "orbit", "c0ead0dee8", "c0ead0dee8"));
+            assertEquals(new Run(0, "200 deorbit OK\n", ""), cli(d, "deorbit", "c0ead0dee8"));
+            assertEquals(new Run(0, "{\"result\":true}", ""), cli(d, "-j", "deorbit", "c0ead0dee8"));
+            assertEquals(1, cli(d, "orbit", "c0ead0dee8").code(), "orbit needs a seed");
+            assertEquals(1, cli(d, "orbit", "c0ead0dee8", "not-hex").code(), "a bad seed is refused");
+            assertEquals(new Run(1, "404 deorbit \n", ""), cli(d, "deorbit", "000000c0ead0dee8"), "16 digits: no route (Q8)");
+
             assertEquals(new Run(1, "401 info {}\n", ""), cli(d, "-Twrong", "info"));
             Run down = cli("-p1", "-Tx", "info");
             assertEquals(1, down.code());
