@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,28 +39,14 @@ import org.junit.jupiter.api.Test;
  */
 class ChartTest {
     private static final Path CHART = MockCluster.root().resolve("helm/zerokube");
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
-        String yaml = values.apply(new Helm(CHART).template().withName("zk").withNamespace("zerokube-system")).call();
-        List<HasMetadata> out = new ArrayList<>();
-        for (String doc : yaml.split("(?m)^---\\s*$")) {
-            String body = doc.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n")).trim();
-            if (!body.isEmpty()) {
-                HasMetadata o = SERIALIZATION.unmarshal(body, HasMetadata.class);
-                // The node agent's objects are NodeAgentChartTest's.
-                if (!"node-agent".equals(o.getMetadata().getLabels().get(WellKnownNames.COMPONENT_LABEL))) {
-                    out.add(o);
-                }
-            }
-        }
-        return out;
+        // The node agent's objects are NodeAgentChartTest's.
+        return ChartRender.all(values).stream().filter(o -> !ChartRender.isNodeAgent(o)).toList();
     }
 
     private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
-        List<T> l = objects.stream().filter(type::isInstance).map(type::cast).toList();
-        assertEquals(1, l.size(), "one " + type.getSimpleName());
-        return l.get(0);
+        return ChartRender.only(objects, type);
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import dev.zerokube.operator.api.WellKnownNames;
 import io.fabric8.kubernetes.api.model.Container;
@@ -19,8 +18,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,28 +34,14 @@ import org.junit.jupiter.api.Test;
  * values; the node agent's documents (component node-agent) are parsed into Fabric8's model.
  */
 class NodeAgentChartTest {
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
-        String yaml = values.apply(new Helm(MockCluster.root().resolve("helm/zerokube")).template().withName("zk")
-                .withNamespace("zerokube-system")).call();
-        List<HasMetadata> out = new ArrayList<>();
-        for (String doc : yaml.split("(?m)^---\\s*$")) {
-            String body = doc.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n")).trim();
-            if (!body.isEmpty()) {
-                HasMetadata o = SERIALIZATION.unmarshal(body, HasMetadata.class);
-                if ("node-agent".equals(o.getMetadata().getLabels().get(WellKnownNames.COMPONENT_LABEL))) {
-                    out.add(o);
-                }
-            }
-        }
-        return out;
+        // Only the node agent's objects; ChartTest covers the rest.
+        return ChartRender.all(values).stream().filter(o -> ChartRender.isNodeAgent(o)).toList();
     }
 
     private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
-        List<T> l = objects.stream().filter(type::isInstance).map(type::cast).toList();
-        assertEquals(1, l.size(), "one " + type.getSimpleName());
-        return l.get(0);
+        return ChartRender.only(objects, type);
     }
 
     @Test

@@ -102,12 +102,9 @@ class WorldsSimTest {
     @MethodSource("seeds")
     void orbitFetchesTheMoonFromItsSeedAndDeorbitDropsIt(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
-            SplittableRandom r = new SplittableRandom(seed);
-            World planet = RootWorlds.first(World.Type.PLANET, Simulation.PLANET_ID, Simulation.START_MS,
-                    List.of(RootWorlds.root(SimIdentities.get(0), List.of(Simulation.endpoint(0, 1)))), C25519.generate(r));
-            long moonId = SimIdentities.get(5).address().value();
-            World moon = RootWorlds.first(World.Type.MOON, moonId, Simulation.START_MS,
-                    List.of(RootWorlds.root(SimIdentities.get(5), List.of(Simulation.endpoint(0, 5)))), C25519.generate(r));
+            World planet = MoonLab.planet(seed);
+            World moon = MoonLab.moon(seed);
+            long moonId = moon.id();
             sim.addNode("root", SimIdentities.get(0), NodeConfig.of(planet), Simulation.endpoint(0, 1));
             SimNode moonRoot = sim.addNode("moon", SimIdentities.get(5), NodeConfig.of(planet).withMoons(List.of(moon)),
                     Simulation.endpoint(0, 5));
@@ -135,12 +132,9 @@ class WorldsSimTest {
     @MethodSource("seeds")
     void aSeedThatIsNotOneOfTheMoonsRootsCannotHandItOver(long seed) {
         Simulation.replay(seed, SimConditions.clean(), sim -> {
-            SplittableRandom r = new SplittableRandom(seed);
-            World planet = RootWorlds.first(World.Type.PLANET, Simulation.PLANET_ID, Simulation.START_MS,
-                    List.of(RootWorlds.root(SimIdentities.get(0), List.of(Simulation.endpoint(0, 1)))), C25519.generate(r));
-            long moonId = SimIdentities.get(5).address().value();
-            World moon = RootWorlds.first(World.Type.MOON, moonId, Simulation.START_MS,
-                    List.of(RootWorlds.root(SimIdentities.get(5), List.of(Simulation.endpoint(0, 5)))), C25519.generate(r));
+            World planet = MoonLab.planet(seed);
+            World moon = MoonLab.moon(seed);
+            long moonId = moon.id();
             sim.addNode("root", SimIdentities.get(0), NodeConfig.of(planet), Simulation.endpoint(0, 1));
             // holds the moon (so it lists it in its OK(HELLO)) but is not one of its roots
             SimNode holder = sim.addNode("holder", SimIdentities.get(2), NodeConfig.of(planet).withMoons(List.of(moon)),
@@ -155,5 +149,20 @@ class WorldsSimTest {
             assertTrue(leaf.node().moons().isEmpty(), "a moon from a seed outside its roots is refused");
             assertTrue(leaf.events(NodeEvent.WorldUpdated.class, e -> true).isEmpty());
         });
+    }
+
+    /** A planet whose root is sim identity 0 at (0, 1), and a moon whose root is identity 5 at (0, 5). */
+    private static final class MoonLab {
+        static World planet(long seed) {
+            return RootWorlds.first(World.Type.PLANET, Simulation.PLANET_ID, Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(0), List.of(Simulation.endpoint(0, 1)))),
+                    C25519.generate(new SplittableRandom(seed)));
+        }
+
+        static World moon(long seed) {
+            return RootWorlds.first(World.Type.MOON, SimIdentities.get(5).address().value(), Simulation.START_MS,
+                    List.of(RootWorlds.root(SimIdentities.get(5), List.of(Simulation.endpoint(0, 5)))),
+                    C25519.generate(new SplittableRandom(seed + 1)));
+        }
     }
 }
