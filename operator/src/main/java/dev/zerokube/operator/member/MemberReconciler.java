@@ -2,6 +2,7 @@ package dev.zerokube.operator.member;
 
 import dev.zerokube.operator.Conditions;
 import dev.zerokube.operator.EventRecorder;
+import dev.zerokube.operator.ReportedTransitions;
 import dev.zerokube.operator.api.Condition;
 import dev.zerokube.operator.api.WellKnownNames;
 import dev.zerokube.operator.api.member.Member;
@@ -61,6 +62,7 @@ public final class MemberReconciler implements Reconciler<Member>, Cleaner<Membe
     private final EmbeddedController controller;
     private final EventRecorder events;
     private final Clock clock;
+    private final ReportedTransitions reported = new ReportedTransitions();
 
     public MemberReconciler(KubernetesClient client, KubernetesPolicyStore store, EmbeddedController controller,
             EventRecorder events, Clock clock) {
@@ -155,7 +157,7 @@ public final class MemberReconciler implements Reconciler<Member>, Cleaner<Membe
         boolean before = Conditions.isTrue(conditions, Conditions.AUTHORIZED);
         boolean known = Conditions.find(conditions, Conditions.AUTHORIZED).isPresent();
         if (r.authorized()) {
-            if (!before) {
+            if (!before && reported.firstReport(member, Conditions.AUTHORIZED, Conditions.REASON_AUTHORIZED)) {
                 events.record(member, EventRecorder.Type.Normal, Conditions.REASON_AUTHORIZED, "Authorize",
                         "member " + r.address() + " is authorized on network " + network.id());
             }
@@ -166,7 +168,8 @@ public final class MemberReconciler implements Reconciler<Member>, Cleaner<Membe
         }
         String reason = revoked ? Conditions.REASON_REVOKED : Conditions.REASON_PENDING_AUTHORIZATION;
         Optional<Condition> c = Conditions.find(conditions, Conditions.AUTHORIZED);
-        if (before || !known || !reason.equals(c.map(Condition::getReason).orElse(""))) {
+        if ((before || !known || !reason.equals(c.map(Condition::getReason).orElse("")))
+                && reported.firstReport(member, Conditions.AUTHORIZED, reason)) {
             events.record(member, revoked ? EventRecorder.Type.Normal : EventRecorder.Type.Normal, reason,
                     revoked ? "Revoke" : "Admit",
                     revoked ? "member " + r.address() + " was deauthorized; the controller revoked its credentials"
@@ -191,11 +194,13 @@ public final class MemberReconciler implements Reconciler<Member>, Cleaner<Membe
         if (wantsPool && after.isPresent() && after.get().ipAssignments().stream().noneMatch(InetEndpoint::isIpv4)) {
             String message = "no free address left in the IPv4 pools of network " + nwid;
             if (!Conditions.REASON_POOL_EXHAUSTED.equals(Conditions.find(conditions, Conditions.READY)
-                    .map(Condition::getReason).orElse(""))) {
+                    .map(Condition::getReason).orElse(""))
+                    && reported.firstReport(member, Conditions.READY, Conditions.REASON_POOL_EXHAUSTED)) {
                 events.record(member, EventRecorder.Type.Warning, Conditions.REASON_POOL_EXHAUSTED, "AssignAddress", message);
             }
             return Optional.of(message);
         }
+        reported.reset(member, Conditions.READY);
         return Optional.empty();
     }
 
@@ -209,6 +214,7 @@ public final class MemberReconciler implements Reconciler<Member>, Cleaner<Membe
             events.record(member, EventRecorder.Type.Normal, Conditions.REASON_REVOKED, "Revoke",
                     "member " + record.get().address() + " deleted; the controller revoked its credentials");
         }
+        reported.forget(member);
         return DeleteControl.defaultDelete();
     }
 }

@@ -2,6 +2,7 @@ package dev.zerokube.operator.network;
 
 import dev.zerokube.operator.Conditions;
 import dev.zerokube.operator.EventRecorder;
+import dev.zerokube.operator.ReportedTransitions;
 import dev.zerokube.operator.api.Condition;
 import dev.zerokube.operator.api.member.Member;
 import dev.zerokube.operator.api.network.ControllerMode;
@@ -56,6 +57,11 @@ public final class ZeroTierNetworkReconciler implements Reconciler<ZeroTierNetwo
     private final Address controller;
     private final EventRecorder events;
     private final Clock clock;
+    /**
+     * Validity transitions already reported. Networks have no cleaner, so a deleted network's entry
+     * stays until restart: one small entry per deleted network, networks being few.
+     */
+    private final ReportedTransitions reported = new ReportedTransitions();
     private final SimpleInboundEventSource<ZeroTierNetwork> memberEvents = new SimpleInboundEventSource<>("members");
 
     public ZeroTierNetworkReconciler(KubernetesClient client, KubernetesPolicyStore store, NetworkIdAllocator allocator,
@@ -177,7 +183,8 @@ public final class ZeroTierNetworkReconciler implements Reconciler<ZeroTierNetwo
         Optional<Condition> before = Conditions.find(conditions, Conditions.VALID);
         switch (reading) {
             case NetworkSpecReader.Reading.Valid v -> {
-                if (before.isPresent() && !Conditions.isTrue(conditions, Conditions.VALID)) {
+                if (before.isPresent() && !Conditions.isTrue(conditions, Conditions.VALID)
+                        && reported.firstReport(network, Conditions.VALID, Conditions.REASON_ACCEPTED)) {
                     events.record(network, EventRecorder.Type.Normal, Conditions.REASON_ACCEPTED, "Validate",
                             "the spec is valid again");
                 }
@@ -187,7 +194,7 @@ public final class ZeroTierNetworkReconciler implements Reconciler<ZeroTierNetwo
             case NetworkSpecReader.Reading.Invalid i -> {
                 boolean changed = before.isEmpty() || Conditions.isTrue(conditions, Conditions.VALID)
                         || !i.message().equals(before.get().getMessage());
-                if (changed) {
+                if (changed && reported.firstReport(network, Conditions.VALID, i.reason() + ": " + i.message())) {
                     events.record(network, EventRecorder.Type.Warning, i.reason(), "Validate", i.message());
                 }
                 return Conditions.set(conditions, Conditions.VALID, false, i.reason(), i.message(), generation, now);
