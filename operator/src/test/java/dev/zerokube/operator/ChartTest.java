@@ -271,6 +271,8 @@ class ChartTest {
         assertEquals(8443, pods.httpsPort());
         assertEquals("ghcr.io/zerokube/zerokube:" + env.get("ZEROKUBE_SIDECAR_IMAGE").split(":")[1], pods.sidecarImage());
         assertEquals(null, pods.mode(), "auto: from the API server's version");
+        assertEquals(dev.zerokube.operator.webhook.SidecarSettings.DEFAULT_JVM_OPTIONS, pods.sidecarJvmOptions(),
+                "an empty value means the measured defaults");
         assertTrue(c.getPorts().stream().anyMatch(p -> p.getName().equals("https") && p.getContainerPort() == 8443));
 
         Service join = objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
@@ -313,12 +315,15 @@ class ChartTest {
         assertEquals("None", v.getSideEffects());
 
         List<HasMetadata> ignore = render(t -> t.set("pods.failurePolicy", "Ignore").set("pods.sidecar.mode", "classic")
+                .set("pods.sidecar.jvmOptions", "none")
                 .set("pods.sidecar.image.digest", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
         assertEquals("Ignore", only(ignore, io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class)
                 .getWebhooks().get(0).getFailurePolicy());
         Map<String, String> env2 = only(ignore, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getEnv().stream().filter(e -> e.getValue() != null).collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
         assertEquals("classic", env2.get("ZEROKUBE_SIDECAR_MODE"));
+        assertEquals("", dev.zerokube.operator.webhook.PodWiring.Settings.fromEnv(env2, "zerokube-system").sidecarJvmOptions(),
+                "none: the image's own flags");
         assertTrue(env2.get("ZEROKUBE_SIDECAR_IMAGE").endsWith("@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
 
         List<HasMetadata> off = render(t -> t.set("pods.enabled", false));

@@ -55,6 +55,7 @@ public final class PodWiring implements AutoCloseable {
    *   <tr><td>ZEROKUBE_VALIDATING_WEBHOOK</td><td>zerokube</td></tr>
    *   <tr><td>ZEROKUBE_SIDECAR_IMAGE</td><td>ghcr.io/zerokube/zerokube:latest</td></tr>
    *   <tr><td>ZEROKUBE_SIDECAR_PULL_POLICY</td><td>IfNotPresent</td></tr>
+   *   <tr><td>ZEROKUBE_SIDECAR_JVM_OPTIONS</td><td>{@link SidecarSettings#DEFAULT_JVM_OPTIONS}; "none" for the image's</td></tr>
    *   <tr><td>ZEROKUBE_SIDECAR_MODE</td><td>auto (native on API servers 1.29+, else classic)</td></tr>
    *   <tr><td>ZEROKUBE_JOIN_REQUIRE_POD_IP</td><td>true</td></tr>
    *   <tr><td>ZEROKUBE_CA_VALIDITY_DAYS / ZEROKUBE_CERT_VALIDITY_DAYS</td><td>3650 / 365</td></tr>
@@ -65,11 +66,12 @@ public final class PodWiring implements AutoCloseable {
    */
   public record Settings(boolean enabled, int httpsPort, String namespace, String joinService, String clusterDomain,
       String tlsSecret, String mutatingWebhook, String validatingWebhook, String sidecarImage,
-      String sidecarPullPolicy, SidecarMode mode, boolean requireSourcePodIp, Duration caValidity,
-      Duration certificateValidity, List<String> ipAddresses) {
+      String sidecarPullPolicy, String sidecarJvmOptions, SidecarMode mode, boolean requireSourcePodIp,
+      Duration caValidity, Duration certificateValidity, List<String> ipAddresses) {
 
     public Settings {
       Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(sidecarJvmOptions, "sidecarJvmOptions");
       ipAddresses = List.copyOf(ipAddresses);
       if (httpsPort < 0 || httpsPort > 65535) {
         throw new IllegalArgumentException("ZEROKUBE_HTTPS_PORT out of range: " + httpsPort);
@@ -90,6 +92,7 @@ public final class PodWiring implements AutoCloseable {
           get(env, "ZEROKUBE_VALIDATING_WEBHOOK", "zerokube"),
           get(env, "ZEROKUBE_SIDECAR_IMAGE", "ghcr.io/zerokube/zerokube:latest"),
           get(env, "ZEROKUBE_SIDECAR_PULL_POLICY", "IfNotPresent"),
+          jvmOptions(get(env, "ZEROKUBE_SIDECAR_JVM_OPTIONS", SidecarSettings.DEFAULT_JVM_OPTIONS)),
           switch (mode) {
             case "auto" -> null;
             case "native" -> SidecarMode.NATIVE;
@@ -106,7 +109,7 @@ public final class PodWiring implements AutoCloseable {
     /** The same settings with the HTTPS server on {@code port} and these IP SANs (tests). */
     public Settings withListener(int port, List<String> ips) {
       return new Settings(true, port, namespace, joinService, clusterDomain, tlsSecret, mutatingWebhook,
-          validatingWebhook, sidecarImage, sidecarPullPolicy, mode, requireSourcePodIp, caValidity,
+          validatingWebhook, sidecarImage, sidecarPullPolicy, sidecarJvmOptions, mode, requireSourcePodIp, caValidity,
           certificateValidity, ips);
     }
 
@@ -114,6 +117,11 @@ public final class PodWiring implements AutoCloseable {
     public URI joinUrl() {
       return URI.create("https://" + joinService + "." + namespace + ".svc:" + WellKnownNames.JOIN_PORT
           + WellKnownNames.JOIN_PATH);
+    }
+
+    /** "none" asks for no flags at all (the image's own defaults). */
+    private static String jvmOptions(String value) {
+      return "none".equalsIgnoreCase(value) ? "" : value;
     }
 
     private static String get(Map<String, String> env, String key, String fallback) {
@@ -166,9 +174,9 @@ public final class PodWiring implements AutoCloseable {
 
     NetworkLookup networks = store::networkNamed;
     SidecarMode mode = settings.mode() != null ? settings.mode() : SidecarMode.of(client);
-    SidecarSettings sidecar = new SidecarSettings(settings.sidecarImage(), settings.sidecarPullPolicy(),
-        settings.joinUrl(), material.caBundlePem(), WellKnownNames.SIDECAR_HTTP_PORT, "10m", "64Mi", "128Mi", 3600,
-        65532);
+    SidecarSettings sidecar = SidecarSettings.defaults(settings.sidecarImage(), settings.joinUrl(),
+        material.caBundlePem()).withImagePullPolicy(settings.sidecarPullPolicy())
+        .withJvmOptions(settings.sidecarJvmOptions());
     AtomicReference<PodInjector> injector = new AtomicReference<>(new PodInjector(sidecar, mode, networks, mapper));
     MemberIndex members = MemberIndex.of(store);
     JoinEndpoint join = new JoinEndpoint(client, reviewer, networks, members, mapper, settings.requireSourcePodIp());

@@ -43,6 +43,13 @@ public final class SidecarTemplate {
   public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
   public static final String ENV_POD_UID = "POD_UID";
   public static final String ENV_POD_IP = "POD_IP";
+  /** Env: the JVM's flags ({@link SidecarSettings#jvmOptions}). */
+  public static final String ENV_JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
+  /**
+   * Env: glibc's malloc arenas. Its default (8 per core) costs a mostly idle JVM 10-30 MiB of
+   * resident memory in arenas that threads touched once; two are plenty for the sidecar.
+   */
+  public static final String ENV_MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
 
   /** The projected token volume. */
   public static final String TOKEN_VOLUME = "zerokube-token";
@@ -118,7 +125,7 @@ public final class SidecarTemplate {
   }
 
   private static List<EnvVar> env(SidecarSettings settings, List<String> networks) {
-    return List.of(
+    List<EnvVar> env = new java.util.ArrayList<>(List.of(
         new EnvVarBuilder().withName(ENV_NETWORKS).withValue(String.join(",", networks)).build(),
         new EnvVarBuilder().withName(ENV_JOIN_ENDPOINT).withValue(settings.joinEndpoint().toString()).build(),
         new EnvVarBuilder().withName(ENV_JOIN_CA).withValue(settings.joinCaPem()).build(),
@@ -127,7 +134,12 @@ public final class SidecarTemplate {
         fieldRef(ENV_POD_NAME, "metadata.name"),
         fieldRef(ENV_POD_NAMESPACE, "metadata.namespace"),
         fieldRef(ENV_POD_UID, "metadata.uid"),
-        fieldRef(ENV_POD_IP, "status.podIP"));
+        fieldRef(ENV_POD_IP, "status.podIP"),
+        new EnvVarBuilder().withName(ENV_MALLOC_ARENA_MAX).withValue("2").build()));
+    if (!settings.jvmOptions().isBlank()) {
+      env.add(new EnvVarBuilder().withName(ENV_JAVA_TOOL_OPTIONS).withValue(settings.jvmOptions()).build());
+    }
+    return List.copyOf(env);
   }
 
   private static EnvVar fieldRef(String name, String path) {

@@ -121,6 +121,29 @@ class PodInjectorTest {
   }
 
   @Test
+  void theSidecarJvmGetsItsFlagsUnlessTheyAreTurnedOff() {
+    Container tuned = SidecarTemplate.container(WebhookFixtures.SETTINGS, List.of("a"), SidecarMode.NATIVE);
+    assertEquals(SidecarSettings.DEFAULT_JVM_OPTIONS, env(tuned, SidecarTemplate.ENV_JAVA_TOOL_OPTIONS));
+    assertEquals("2", env(tuned, SidecarTemplate.ENV_MALLOC_ARENA_MAX));
+    // The heap and direct-memory caps together stay well inside the container's memory limit.
+    long limitMiB = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+        tuned.getResources().getLimits().get("memory")).longValueExact() >> 20;
+    long capsMiB = java.util.regex.Pattern.compile("-X(?:mx|X:MaxDirectMemorySize=)(\\d+)m")
+        .matcher(SidecarSettings.DEFAULT_JVM_OPTIONS).results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
+    assertEquals(64, capsMiB);
+    assertTrue(capsMiB <= limitMiB / 3, capsMiB + " of " + limitMiB);
+
+    Container plain = SidecarTemplate.container(WebhookFixtures.SETTINGS.withJvmOptions(""), List.of("a"),
+        SidecarMode.NATIVE);
+    assertEquals(null, env(plain, SidecarTemplate.ENV_JAVA_TOOL_OPTIONS), "no flags: the image's own");
+    assertThrows(IllegalArgumentException.class, () -> WebhookFixtures.SETTINGS.withJvmOptions("-Xmx1g\n-Xms1g"));
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(e -> e.getValue()).findFirst().orElse(null);
+  }
+
+  @Test
   void unreadableVersionsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> SidecarMode.forServerVersion("1", "+"));
     assertThrows(NumberFormatException.class, () -> SidecarMode.forServerVersion("x", "29"));
