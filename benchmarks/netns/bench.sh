@@ -22,7 +22,8 @@
 #
 # usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
-#        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional)
+#        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
+#        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rounds=1
@@ -159,7 +160,8 @@ measure() {
     for n in a b; do
       local h="$work/$impl-$n-$round" p
       if [ "$impl" = zk ]; then
-        p=$(start_in "$n" "$h.log" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
+        # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
+        p=$(start_in "$n" "$h.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
       else
         p=$(start_in "$n" "$h.log" "$zt" -U -p9993 "$h")
       fi

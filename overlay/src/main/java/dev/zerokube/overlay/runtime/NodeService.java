@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
+import dev.zerokube.overlay.crypto.FastKeyErasureRandom;
 import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.IdentityValidator;
@@ -84,7 +85,8 @@ public final class NodeService implements AutoCloseable {
      * @param recvmmsg with epoll, read up to {@code RECEIVE_BUFFER_BYTES / DATAGRAM_BYTES_MAX}
      *                 datagrams per system call (recvmmsg) and let the kernel coalesce (UDP GRO)
      * @param validator the identity check (null: {@link IdentityValidator#memoryHard()})
-     * @param random packet IDs and other randomness of the node (null: a {@link SecureRandom})
+     * @param random packet IDs and other randomness of the node (null: a {@link FastKeyErasureRandom}
+     *     seeded from a {@link SecureRandom})
      */
     public record Options(InetAddress bindAddress, List<Integer> udpPorts, boolean loopbackPaths, boolean recvmmsg,
             IdentityValidator validator, RandomGenerator random) {
@@ -159,9 +161,18 @@ public final class NodeService implements AutoCloseable {
         this.loops = loops;
         this.ownLoops = ownLoops;
         this.loop = loops.group.next();
-        RandomGenerator random = options.random() != null ? options.random() : new SecureRandom();
+        RandomGenerator random = options.random() != null ? options.random() : seededRandom();
         IdentityValidator validator = options.validator() != null ? options.validator() : IdentityValidator.memoryHard();
         this.node = new Node(identity, config, new Host(options.loopbackPaths()), random, validator);
+    }
+
+    /** The node's generator: strong, lock-free and cheap per packet, seeded from the platform's. */
+    private static RandomGenerator seededRandom() {
+        byte[] seed = new byte[FastKeyErasureRandom.SEED_LENGTH];
+        new SecureRandom().nextBytes(seed);
+        RandomGenerator random = new FastKeyErasureRandom(seed);
+        java.util.Arrays.fill(seed, (byte) 0);
+        return random;
     }
 
     /** Starts a node on its own event loop thread. */
