@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
-/** Renders helm/zerokube (release "zk" in zerokube-system) with helm-java and parses every object, for the chart tests. */
-final class ChartRender {
+/**
+ * Renders helm/zerokube (release "zk" in zerokube-system) with helm-java and parses every object,
+ * for the chart tests and for e2e tests that install the chart's objects on a real API server.
+ */
+public final class ChartRender {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private ChartRender() {}
 
     /** Every object the chart renders with these values; a value the schema refuses throws. */
-    static List<HasMetadata> all(UnaryOperator<TemplateCommand> values) {
-        String yaml = values.apply(new Helm(MockCluster.root().resolve("helm/zerokube")).template().withName("zk")
+    public static List<HasMetadata> all(UnaryOperator<TemplateCommand> values) {
+        String yaml = values.apply(new Helm(RepositoryRoot.path().resolve("helm/zerokube")).template().withName("zk")
                 .withNamespace("zerokube-system")).call();
         List<HasMetadata> out = new ArrayList<>();
         for (String doc : yaml.split("(?m)^---\\s*$")) {
@@ -33,12 +36,12 @@ final class ChartRender {
     }
 
     /** Whether the object belongs to the node agent (NodeAgentChartTest's part of the chart). */
-    static boolean isNodeAgent(HasMetadata o) {
+    public static boolean isNodeAgent(HasMetadata o) {
         return "node-agent".equals(o.getMetadata().getLabels().get(WellKnownNames.COMPONENT_LABEL));
     }
 
     /** The one object of this type, failing if there is not exactly one. */
-    static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
+    public static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
         List<T> l = objects.stream().filter(type::isInstance).map(type::cast).toList();
         assertEquals(1, l.size(), "one " + type.getSimpleName());
         return l.get(0);

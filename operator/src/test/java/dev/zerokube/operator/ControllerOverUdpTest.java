@@ -15,26 +15,20 @@ import dev.zerokube.operator.api.network.ZeroTierNetwork;
 import dev.zerokube.operator.controller.ControllerNode;
 import dev.zerokube.overlay.controller.ConfigDecision;
 import dev.zerokube.overlay.controller.ControllerEffect;
-import dev.zerokube.overlay.crypto.C25519;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.NetworkStatus;
-import dev.zerokube.overlay.node.NodeConfig;
-import dev.zerokube.overlay.root.RootWorlds;
 import dev.zerokube.overlay.runtime.NodeService;
+import dev.zerokube.overlay.testing.LoopbackRig;
+import dev.zerokube.overlay.testing.LoopbackRoot;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
-import dev.zerokube.overlay.wire.World;
 import dev.zerokube.overlay.wire.netconf.ConfigRequestMetadata;
 import dev.zerokube.overlay.wire.netconf.NetworkConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -53,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * becomes a pending Member that a CR edit authorizes; and when the leader dies the standby binds the
  * controller port, serves the same config and hands out no address twice.
  * Method: the Fabric8 mock API server in CRUD mode (MockCluster), a root and member NodeServices on
- * 127.0.0.1 under a planet made for the test, operator replicas whose ControllerNode binds one fixed
+ * 127.0.0.1 under a planet made for the test (LoopbackRoot, shared with the e2e tests), operator replicas whose ControllerNode binds one fixed
  * free loopback port; every step waits (bounded) for what the member node itself reports.
  */
 class ControllerOverUdpTest {
@@ -66,10 +60,8 @@ class ControllerOverUdpTest {
     private static Identity second;
 
     private MockCluster cluster;
-    private World planet;
-    private NodeService root;
+    private LoopbackRoot overlay;
     private int controllerPort;
-    private final List<NodeService> nodes = new ArrayList<>();
     private final List<ControllerEffect> effects = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -83,20 +75,14 @@ class ControllerOverUdpTest {
     @BeforeEach
     void start() throws IOException {
         cluster = new MockCluster();
-        int rootPort = freeUdpPort();
-        planet = RootWorlds.first(World.Type.PLANET, 0x7e57L, 1_000L,
-                List.of(RootWorlds.root(rootIdentity, List.of(loopback(rootPort)))), C25519.generate(new SplittableRandom(5)));
-        root = NodeService.start(rootIdentity, NodeConfig.of(planet), NodeService.Options.loopback().withPorts(List.of(rootPort)));
-        controllerPort = freeUdpPort();
+        overlay = LoopbackRoot.start(rootIdentity, 5);
+        controllerPort = LoopbackRig.freeUdpPort();
     }
 
     @AfterEach
     void stop() {
-        for (NodeService n : nodes) {
-            n.close();
-        }
         cluster.close();
-        root.close();
+        overlay.close();
     }
 
     @Test
@@ -241,7 +227,7 @@ class ControllerOverUdpTest {
 
     private ZerokubeOperator replica(String name, boolean leaderElection, long seed) {
         Consumer<ZerokubeOperator> udp = op -> op.setControllerNode(
-                new ControllerNode.Settings(InetAddress.getLoopbackAddress(), controllerPort, planet, true));
+                new ControllerNode.Settings(InetAddress.getLoopbackAddress(), controllerPort, overlay.planet(), true));
         return cluster.startReplica(name, leaderElection, seed, udp);
     }
 
@@ -255,18 +241,15 @@ class ControllerOverUdpTest {
     }
 
     private NodeService member(Identity identity) throws IOException {
-        NodeService n = NodeService.start(identity, NodeConfig.of(planet), NodeService.Options.loopback());
-        nodes.add(n);
-        return n;
+        return overlay.member(identity);
     }
 
     private static NetworkStatus status(NodeService node, NetworkId nwid) {
-        return node.call(n -> n.network(nwid)).join().orElseThrow();
+        return LoopbackRoot.status(node, nwid);
     }
 
     private static boolean ok(NodeService node, NetworkId nwid) {
-        NetworkStatus s = status(node, nwid);
-        return s.status() == NetworkStatus.Status.OK && !s.assignedAddresses().isEmpty();
+        return LoopbackRoot.hasConfig(node, nwid);
     }
 
     private NetworkId createReadyNetwork() throws IOException {
@@ -334,17 +317,5 @@ class ControllerOverUdpTest {
 
     private static long ipv4(String text) {
         return InetEndpoint.of(InetEndpoint.parseIp(text), 0).ipv4Value();
-    }
-
-    private static InetEndpoint loopback(int port) {
-        return InetEndpoint.of(InetEndpoint.parseIp("127.0.0.1"), port);
-    }
-
-    private static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -73,20 +73,9 @@ final class MockCluster implements AutoCloseable {
         }
     }
 
-    /** The repository root (TESTING.md: walk up from the module directory). */
+    /** The repository root ({@link RepositoryRoot}). */
     static Path root() {
-        String prop = System.getProperty("zerokube.root");
-        if (prop != null && Files.isDirectory(Path.of(prop, "crds"))) {
-            return Path.of(prop);
-        }
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("crds"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("repository root with crds/ not found");
-        }
-        return p;
+        return RepositoryRoot.path();
     }
 
     static List<Path> crdFiles() {

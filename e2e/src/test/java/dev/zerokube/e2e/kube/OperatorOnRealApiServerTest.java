@@ -93,7 +93,7 @@ class OperatorOnRealApiServerTest {
 
     @Test
     void serverSideAppliedObjectsAreReconciledAndTheirStatusConverges() throws IOException {
-        ZeroTierNetwork applied = exampleNetwork();
+        ZeroTierNetwork applied = exampleNetwork(client);
         client.resource(applied).fieldManager(APPLIER).serverSideApply();
         await("network Ready", () -> isTrue(network().getStatus().getConditions(), "Ready"));
         ZeroTierNetwork n = network();
@@ -146,7 +146,7 @@ class OperatorOnRealApiServerTest {
     @Test
     void memberOfADeletedPodIsGarbageCollectedAndRevoked() throws IOException {
         if (client.resources(ZeroTierNetwork.class).withName("prod-mesh").get() == null) {
-            client.resource(exampleNetwork()).fieldManager(APPLIER).serverSideApply();
+            client.resource(exampleNetwork(client)).fieldManager(APPLIER).serverSideApply();
         }
         await("network Ready", () -> isTrue(network().getStatus().getConditions(), "Ready"));
         NetworkId nwid = NetworkId.parse(network().getStatus().getNetworkId());
@@ -181,7 +181,8 @@ class OperatorOnRealApiServerTest {
                 && e.getFieldsV1().getAdditionalProperties().containsKey("f:status")), "the operator wrote the status");
     }
 
-    static ZeroTierNetwork exampleNetwork() throws IOException {
+    /** The network of examples/network.yaml (prod-mesh), parsed by {@code client}'s serialization. */
+    static ZeroTierNetwork exampleNetwork(KubernetesClient client) throws IOException {
         try (InputStream in = Files.newInputStream(RealApiServer.repositoryRoot().resolve("examples/network.yaml"))) {
             return client.getKubernetesSerialization().unmarshal(in, ZeroTierNetwork.class);
         }

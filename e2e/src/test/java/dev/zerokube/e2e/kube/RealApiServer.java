@@ -130,14 +130,7 @@ public final class RealApiServer implements AutoCloseable {
 
     /** The repository root (the directory above the working directory holding crds/). */
     public static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("repository root (with crds/) not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
+        return dev.zerokube.operator.RepositoryRoot.path();
     }
 
     /** Creates the committed CRDs (crds/*.yml) and waits until the server has established them. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.World;
 import java.io.InputStream;
 import java.io.OutputStream;

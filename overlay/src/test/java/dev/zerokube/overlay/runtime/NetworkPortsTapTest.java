@@ -8,6 +8,7 @@ import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.runtime.port.NetNs;
 import dev.zerokube.overlay.runtime.port.TapPort;
 import dev.zerokube.overlay.runtime.port.VirtualPort;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

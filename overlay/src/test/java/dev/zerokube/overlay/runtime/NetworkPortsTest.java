@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.runtime.port.PortConfig;
 import dev.zerokube.overlay.runtime.port.UserspacePort;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.Mac;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.testing.Vectors;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;

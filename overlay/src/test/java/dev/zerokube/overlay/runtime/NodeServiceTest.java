@@ -8,6 +8,7 @@ import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.NodeEvent;
 import dev.zerokube.overlay.node.PeerStatus;
 import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.World;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -11,6 +11,7 @@ import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.sim.SimIdentities;
 import dev.zerokube.overlay.rules.RuleCompiler;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;

@@ -7,6 +7,7 @@ import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.FrameDropReason;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.NetworkId;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;

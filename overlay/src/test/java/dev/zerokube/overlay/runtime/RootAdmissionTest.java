@@ -15,6 +15,7 @@ import dev.zerokube.overlay.node.NodeHost;
 import dev.zerokube.overlay.node.PeerStatus;
 import dev.zerokube.overlay.node.Timing;
 import dev.zerokube.overlay.node.sim.SimIdentities;
+import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.World;
 import java.io.BufferedReader;
