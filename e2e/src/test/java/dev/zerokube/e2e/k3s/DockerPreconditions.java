@@ -4,19 +4,25 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
+import org.testcontainers.dockerclient.TransportConfig;
+import org.testcontainers.utility.TestcontainersConfiguration;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.ImageNameSubstitutor;
 
 /**
  * Whether the k3s test can run here, answered quickly: a Docker engine that answers (asked on
  * another thread, so a hanging socket costs at most {@link #ENGINE_BOUND}), and the images it needs
- * present or pullable within a bound. Each answer is empty when all is well, else the reason to
- * skip, worded for the test report.
+ * present or pullable within a bound, Testcontainers' own images included: they are looked for
+ * before Testcontainers needs them, since it would retry each pull for two minutes. Each answer is empty when all is well, else the reason to skip, worded for the report.
  */
 final class DockerPreconditions {
     /** How long the engine may take to answer Testcontainers' discovery (ping). */
@@ -24,33 +30,70 @@ final class DockerPreconditions {
 
     private DockerPreconditions() {}
 
-    /** Empty when Testcontainers finds a Docker engine that answers within {@link #ENGINE_BOUND}. */
-    static Optional<String> engineMissing() {
-        CompletableFuture<Boolean> available = CompletableFuture.supplyAsync(
-                () -> DockerClientFactory.instance().isDockerAvailable());
+    /**
+     * The engine Testcontainers finds (DOCKER_HOST, ~/.testcontainers.properties, the usual
+     * sockets), as a plain client that starts nothing; or the reason there is none.
+     */
+    static Result<DockerClient> engine() {
+        CompletableFuture<TransportConfig> transport = CompletableFuture.supplyAsync(
+                () -> DockerClientFactory.instance().getTransportConfig());
         try {
-            if (available.get(ENGINE_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-                return Optional.empty();
-            }
-            return Optional.of("no Docker engine answers (Testcontainers looked at DOCKER_HOST, ~/.testcontainers.properties"
-                    + " and the usual sockets such as /var/run/docker.sock)");
+            return Result.of(DockerClientProviderStrategy.getClientForConfig(
+                    transport.get(ENGINE_BOUND.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (TimeoutException e) {
-            return Optional.of("the Docker engine did not answer within " + ENGINE_BOUND.toSeconds() + " s");
+            return Result.missing("the Docker engine did not answer within " + ENGINE_BOUND.toSeconds() + " s");
         } catch (ExecutionException e) {
-            return Optional.of("looking for a Docker engine failed: " + e.getCause());
+            return Result.missing("no Docker engine answers (Testcontainers looked at DOCKER_HOST,"
+                    + " ~/.testcontainers.properties and the usual sockets such as /var/run/docker.sock): "
+                    + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of("interrupted while looking for a Docker engine");
+            return Result.missing("interrupted while looking for a Docker engine");
         }
     }
 
     /**
-     * The Docker client, once {@link #engineMissing()} found an engine; Testcontainers also starts its
-     * resource reaper here (a container that removes ours when this JVM dies), so a failure here
-     * is a missing image too.
+     * The images Testcontainers itself runs: its reaper (unless TESTCONTAINERS_RYUK_DISABLED) and
+     * the tiny image with which it checks, at the first container, that files can be mounted.
+     * Both would otherwise be pulled with two minutes of retries each where no registry answers.
      */
-    static DockerClient client() {
+    static List<String> testcontainersImages() {
+        TestcontainersConfiguration c = TestcontainersConfiguration.getInstance();
+        List<String> images = new ArrayList<>();
+        if (!Boolean.parseBoolean(c.getEnvVarOrProperty("ryuk.disabled", "false"))) {
+            images.add(reaperImage());
+        }
+        images.add(ImageNameSubstitutor.instance().apply(DockerImageName.parse(TINY_IMAGE)).asCanonicalNameString());
+        return images;
+    }
+
+    /**
+     * The images Testcontainers 2.0.5 really runs, named in its classes (RyukContainer,
+     * DockerClientFactory) rather than its configuration, whose {@code getRyukImage()} and
+     * {@code getTinyImage()} name untagged defaults. DockerPreconditionsTest fails when an
+     * upgrade changes them.
+     */
+    static final String REAPER_IMAGE = "testcontainers/ryuk:0.14.0";
+    static final String TINY_IMAGE = "alpine:3.17";
+
+    private static String reaperImage() {
+        return ImageNameSubstitutor.instance().apply(DockerImageName.parse(REAPER_IMAGE)).asCanonicalNameString();
+    }
+
+    /** Testcontainers' own client (it starts the reaper), once the engine and the images are there. */
+    static DockerClient testcontainersClient() {
         return DockerClientFactory.instance().client();
+    }
+
+    /** A value, or why there is none. */
+    record Result<T>(Optional<T> value, String reason) {
+        static <T> Result<T> of(T value) {
+            return new Result<>(Optional.of(value), "");
+        }
+
+        static <T> Result<T> missing(String reason) {
+            return new Result<>(Optional.empty(), reason);
+        }
     }
 
     /**

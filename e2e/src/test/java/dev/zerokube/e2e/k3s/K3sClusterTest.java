@@ -72,7 +72,7 @@ import org.testcontainers.utility.DockerImageName;
  * The device is a NodeService in this JVM holding the same planet. Every wait is bounded and the
  * time measured is printed; on a failure the operator's log, pods, events and Members are printed.
  * Skipped, with the reason, in seconds, where no Docker engine answers or an image (k3s, the JRE
- * base image, Testcontainers' reaper) can be neither found nor pulled.
+ * base image, Testcontainers' reaper and its tiny check image) can be neither found nor pulled.
  */
 class K3sClusterTest {
     private static final String K3S_IMAGE = System.getProperty("zerokube.k3s.image", "rancher/k3s:v1.31.4-k3s1");
@@ -91,22 +91,16 @@ class K3sClusterTest {
 
     @Test
     void deviceOutsideTheClusterIsPendingUntilAMemberEditAuthorizesIt(@TempDir Path scratch) throws Exception {
-        Optional<String> noEngine = DockerPreconditions.engineMissing();
-        assumeTrue(noEngine.isEmpty(), () -> "k3s test skipped: " + noEngine.orElseThrow());
-        DockerClient docker;
-        try {
-            docker = DockerPreconditions.client();
-        } catch (RuntimeException e) {
-            assumeTrue(false, "k3s test skipped: Testcontainers could not start with this Docker engine"
-                    + " (its reaper image may be missing): " + e);
-            return;
-        }
+        DockerPreconditions.Result<DockerClient> engine = DockerPreconditions.engine();
+        assumeTrue(engine.value().isPresent(), () -> "k3s test skipped: " + engine.reason());
         List<String> images = new ArrayList<>(List.of(K3S_IMAGE));
         images.addAll(OperatorImage.baseImages());
+        images.addAll(DockerPreconditions.testcontainersImages());
         for (String image : images) {
-            Optional<String> missing = DockerPreconditions.imageMissing(docker, image, PULL);
+            Optional<String> missing = DockerPreconditions.imageMissing(engine.value().orElseThrow(), image, PULL);
             assumeTrue(missing.isEmpty(), () -> "k3s test skipped: " + missing.orElseThrow());
         }
+        DockerClient docker = DockerPreconditions.testcontainersClient();
         OperatorImage.missingPackage().ifPresent(m -> fail("a Docker engine is here, but " + m));
 
         long startNs = System.nanoTime();
