@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.marcnuri.helm.Helm;
-import dev.zerokube.e2e.kube.RealApiServer;
+import dev.zerokube.operator.ChartRender;
 import dev.zerokube.overlay.codec.ByteReader;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.wire.InetEndpoint;
@@ -21,10 +20,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -38,11 +35,10 @@ import org.junit.jupiter.api.Test;
  * the mounted ConfigMap, creates pending Members where the test looks for them and keeps its
  * identity in the Secret the test creates first; a UDP NodePort Service on the port the k3s
  * container publishes; no node agent; and docker/operator/Dockerfile runs as the user the chart
- * asks for. Method: helm-java renders the chart with K3sChartValues; Fabric8 parses every object.
+ * asks for. Method: helm-java renders the chart with K3sChartValues (ChartRender, the operator's
+ * chart tests' renderer); Fabric8 parses every object.
  */
 class K3sChartValuesTest {
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-
     @Test
     void theClusterTestsValuesRenderTheObjectsItReliesOn() throws Exception {
         Identity controller = Identity.generate(new SplittableRandom(7));
@@ -122,23 +118,13 @@ class K3sChartValuesTest {
                 () -> new K3sChartValues("r", "t", 9993, "p", planet));
     }
 
+    /** The chart as helm-java renders it with the k3s test's values (release "zk", like the operator's chart tests). */
     private static List<HasMetadata> render(K3sChartValues values) {
-        String yaml = values.applyTo(new Helm(RealApiServer.repositoryRoot().resolve("helm/zerokube")).template()
-                .withName(K3sChartValues.RELEASE).withNamespace(K3sChartValues.NAMESPACE)).call();
-        List<HasMetadata> out = new ArrayList<>();
-        for (String doc : yaml.split("(?m)^---\\s*$")) {
-            String body = doc.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n")).trim();
-            if (!body.isEmpty()) {
-                out.add(SERIALIZATION.unmarshal(body, HasMetadata.class));
-            }
-        }
-        return out;
+        return ChartRender.all(values::applyTo);
     }
 
     private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
-        List<T> l = objects.stream().filter(type::isInstance).map(type::cast).toList();
-        assertEquals(1, l.size(), "one " + type.getSimpleName());
-        return l.getFirst();
+        return ChartRender.only(objects, type);
     }
 
     private static String env(Container c, String name) {

@@ -13,7 +13,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
-import dev.zerokube.e2e.kube.RealApiServer;
+import dev.zerokube.operator.RepositoryRoot;
 import dev.zerokube.operator.api.WellKnownNames;
 import dev.zerokube.operator.api.member.Member;
 import dev.zerokube.operator.api.network.ZeroTierNetwork;
@@ -145,7 +145,7 @@ class K3sClusterTest {
                         "identity.public", base64(controller.toString(false))))
                 .build()).create();
 
-        Release release = values.applyTo(new Helm(RealApiServer.repositoryRoot().resolve("helm/zerokube")).install()
+        Release release = values.applyTo(new Helm(RepositoryRoot.path().resolve("helm/zerokube")).install()
                 .withName(K3sChartValues.RELEASE).withNamespace(K3sChartValues.NAMESPACE)
                 .withKubeConfigContents(k3s.getKubeConfigYaml()).waitReady().withTimeout(HELM_TIMEOUT_SECONDS)).call();
         assertEquals("deployed", release.getStatus(), release.getOutput());
@@ -269,7 +269,7 @@ class K3sClusterTest {
 
     /** Applies every document of a file of the repository; false while the webhook refuses or fails. */
     private static boolean apply(KubernetesClient client, String file) {
-        try (InputStream in = Files.newInputStream(RealApiServer.repositoryRoot().resolve(file))) {
+        try (InputStream in = Files.newInputStream(RepositoryRoot.path().resolve(file))) {
             for (HasMetadata item : client.load(in).items()) {
                 client.resource(item).fieldManager("k3s-test").forceConflicts().serverSideApply();
             }

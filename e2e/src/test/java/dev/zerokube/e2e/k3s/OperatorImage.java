@@ -1,7 +1,7 @@
 package dev.zerokube.e2e.k3s;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.zerokube.e2e.kube.RealApiServer;
+import dev.zerokube.operator.RepositoryRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +37,7 @@ final class OperatorImage {
 
     /** docker/operator/Dockerfile in this repository. */
     static Path dockerfile() {
-        return RealApiServer.repositoryRoot().resolve("docker/operator/Dockerfile");
+        return RepositoryRoot.path().resolve("docker/operator/Dockerfile");
     }
 
     /** The images the Dockerfile starts FROM (the engine must have or pull them). */
@@ -55,7 +55,7 @@ final class OperatorImage {
      * there, else a sentence saying how to make it.
      */
     static Optional<String> missingPackage() {
-        Path target = RealApiServer.repositoryRoot().resolve("operator/target");
+        Path target = RepositoryRoot.path().resolve("operator/target");
         if (!Files.isRegularFile(target.resolve("zerokube-operator.jar")) || !Files.isDirectory(target.resolve("lib"))) {
             return Optional.of("the packaged operator (" + target.resolve("zerokube-operator.jar") + " and lib/) is missing:"
                     + " run `./mvnw -B verify -pl e2e -am` (verify packages the operator before e2e's tests)");
@@ -65,7 +65,7 @@ final class OperatorImage {
 
     /** Builds {@code name:tag} (removed again when the JVM ends) and returns its name. */
     static String build(String name, String tag, Duration bound) throws InterruptedException, ExecutionException, TimeoutException {
-        Path root = RealApiServer.repositoryRoot();
+        Path root = RepositoryRoot.path();
         ImageFromDockerfile image = new ImageFromDockerfile(name + ":" + tag, true)
                 .withFileFromPath("Dockerfile", dockerfile())
                 .withFileFromPath(CONTEXT_JAR, root.resolve(CONTEXT_JAR))
