@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
  * {@link OperatorConfig}). Connects with the in-cluster service account (or ~/.kube/config),
  * starts one replica, its health server and (when the chart enables it) the webhooks and join
  * endpoint ({@link PodWiring}), and stops them on SIGTERM. Exit code 2 for bad
- * settings. The controller's UDP node (run by the leader) takes its settings from the environment,
+ * settings, 1 when it cannot start (e.g. no API server answers), so the kubelet restarts it. The controller's UDP node (run by the leader) takes its settings from the environment,
  * {@link ControllerNode.Settings#fromEnv}.
  */
 public final class OperatorMain {
@@ -49,8 +49,16 @@ public final class OperatorMain {
             client.close();
             stopped.countDown();
         }, "zerokube-shutdown"));
-        operator.start();
-        pods.set(PodWiring.startIfEnabled(client, config.namespace(), operator.store()));
+        try {
+            operator.start();
+            pods.set(PodWiring.startIfEnabled(client, config.namespace(), operator.store()));
+        } catch (RuntimeException e) {
+            // Without this the health server's thread would keep a half-started operator alive,
+            // not ready and never restarted; exiting lets the kubelet restart it with backoff.
+            System.err.println("zerokube-operator: cannot start: " + e);
+            System.exit(1);
+            return;
+        }
         stopped.await();
     }
 
