@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerokube.operator.api.member.Member;
-import dev.zerokube.operator.api.member.MemberSpec;
-import dev.zerokube.operator.api.network.IpAssignment;
-import dev.zerokube.operator.api.network.IpPool;
-import dev.zerokube.operator.api.network.Route;
 import dev.zerokube.operator.api.network.ZeroTierNetwork;
-import dev.zerokube.operator.api.network.ZeroTierNetworkSpec;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -18,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,59 +29,21 @@ import org.junit.jupiter.api.Test;
  */
 class MemberScaleBenchmarkTest {
 
-    private static long heapAfterGc() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException e) {
-            return "?";
-        }
-    }
 
     @Test
     void reconcileFiveThousandMembers() throws Exception {
         assumeTrue(Boolean.getBoolean("zerokube.bench"), "benchmark: run with -Dzerokube.bench=true");
         int n = Integer.getInteger("zerokube.bench.members", 5000);
         try (MockCluster cluster = new MockCluster()) {
-            ZeroTierNetwork net = new ZeroTierNetwork();
-            net.setMetadata(new ObjectMetaBuilder().withName("big").build());
-            ZeroTierNetworkSpec spec = new ZeroTierNetworkSpec();
-            IpPool pool = new IpPool();
-            pool.setStart("10.147.0.1");
-            pool.setEnd("10.147.255.254");
-            IpAssignment ipa = new IpAssignment();
-            ipa.setPools(List.of(pool));
-            ipa.setV4AutoAssign(true);
-            spec.setIpAssignment(ipa);
-            Route route = new Route();
-            route.setTarget("10.147.0.0/16");
-            spec.setRoutes(List.of(route));
-            spec.setRules("drop not ethertype ipv4 and not ethertype arp;\naccept;\n");
-            net.setSpec(spec);
-            cluster.client.resource(net).create();
+            cluster.client.resource(MemberScale.network()).create();
             long createStart = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                Member m = new Member();
-                m.setMetadata(new ObjectMetaBuilder().withName(String.format("m%05d", i)).withNamespace("payments").build());
-                MemberSpec ms = new MemberSpec();
-                ms.setNetwork("big");
-                ms.setAddress(String.format("%010x", 0x1000000000L + i));
-                ms.setAuthorized(true);
-                m.setSpec(ms);
-                cluster.client.resource(m).create();
+                cluster.client.resource(MemberScale.member(i, "payments")).create();
             }
             Duration create = Duration.ofNanos(System.nanoTime() - createStart);
-            long heapBefore = heapAfterGc();
-            String loadStart = loadAverage();
+            long heapBefore = MemberScale.heapAfterGc();
+            String loadStart = MemberScale.loadAverage();
 
             long start = System.nanoTime();
             ZerokubeOperator op = cluster.startReplica("bench", false, 7);
@@ -108,7 +63,7 @@ class MemberScaleBenchmarkTest {
             }
             Duration converged = Duration.ofNanos(System.nanoTime() - start);
             Duration total = converged;
-            long heapAfter = heapAfterGc();
+            long heapAfter = MemberScale.heapAfterGc();
             long peak = 0;
             for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (p.getType() == MemoryType.HEAP) {
@@ -130,7 +85,7 @@ class MemberScaleBenchmarkTest {
                     n, done, addressed, create.toMillis() / 1000.0, total.toMillis() / 1000.0, converged.toMillis() / 1000.0,
                     (heapAfter - heapBefore) / 1048576.0, heapBefore / 1048576.0, heapAfter / 1048576.0,
                     peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, op.controller().effectsSent(),
-                    loadStart, loadAverage(), Runtime.getRuntime().availableProcessors());
+                    loadStart, MemberScale.loadAverage(), Runtime.getRuntime().availableProcessors());
             System.out.println("BENCH " + report);
             Files.writeString(Path.of("target/member-scale-benchmark.txt"), report + " distinctIps=" + ips.size() + "\n");
             assertEquals(addressed, ips.size(), "every member its own address");

@@ -3,17 +3,12 @@ package dev.zerokube.e2e.kube;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerokube.operator.MemberScale;
 import dev.zerokube.operator.OperatorConfig;
 import dev.zerokube.operator.ZerokubeOperator;
 import dev.zerokube.operator.api.member.Member;
-import dev.zerokube.operator.api.member.MemberSpec;
-import dev.zerokube.operator.api.network.IpAssignment;
-import dev.zerokube.operator.api.network.IpPool;
-import dev.zerokube.operator.api.network.Route;
 import dev.zerokube.operator.api.network.ZeroTierNetwork;
-import dev.zerokube.operator.api.network.ZeroTierNetworkSpec;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -53,36 +48,14 @@ class MemberScaleOnRealApiServerBenchmarkTest {
             for (String ns : List.of("zerokube-system", "payments")) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
             }
-            ZeroTierNetwork net = new ZeroTierNetwork();
-            net.setMetadata(new ObjectMetaBuilder().withName("big").build());
-            ZeroTierNetworkSpec spec = new ZeroTierNetworkSpec();
-            IpPool pool = new IpPool();
-            pool.setStart("10.147.0.1");
-            pool.setEnd("10.147.255.254");
-            IpAssignment ipa = new IpAssignment();
-            ipa.setPools(List.of(pool));
-            ipa.setV4AutoAssign(true);
-            spec.setIpAssignment(ipa);
-            Route route = new Route();
-            route.setTarget("10.147.0.0/16");
-            spec.setRoutes(List.of(route));
-            spec.setRules("drop not ethertype ipv4 and not ethertype arp;\naccept;\n");
-            net.setSpec(spec);
-            client.resource(net).create();
+            client.resource(MemberScale.network()).create();
             long createStart = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                Member m = new Member();
-                m.setMetadata(new ObjectMetaBuilder().withName(String.format("m%05d", i)).withNamespace("payments").build());
-                MemberSpec ms = new MemberSpec();
-                ms.setNetwork("big");
-                ms.setAddress(String.format("%010x", 0x1000000000L + i));
-                ms.setAuthorized(true);
-                m.setSpec(ms);
-                client.resource(m).create();
+                client.resource(MemberScale.member(i, "payments")).create();
             }
             Duration create = Duration.ofNanos(System.nanoTime() - createStart);
-            long heapBefore = heapAfterGc();
-            String loadStart = loadAverage();
+            long heapBefore = MemberScale.heapAfterGc();
+            String loadStart = MemberScale.loadAverage();
 
             KubernetesClient operatorClient = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
@@ -102,7 +75,7 @@ class MemberScaleOnRealApiServerBenchmarkTest {
                 peakSampled = Math.max(peakSampled, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 if (System.nanoTime() >= nextProgressNs) { // the throughput curve, not only its end
                     System.out.printf(Locale.ROOT, "BENCH progress %ds reconciled=%d loadavg [%s]%n",
-                            (System.nanoTime() - start) / 1_000_000_000L, done, loadAverage());
+                            (System.nanoTime() - start) / 1_000_000_000L, done, MemberScale.loadAverage());
                     nextProgressNs += 30_000_000_000L;
                 }
                 if (done == n && x.getStatus() != null && x.getStatus().getMembers() != null
@@ -112,7 +85,7 @@ class MemberScaleOnRealApiServerBenchmarkTest {
                 Thread.sleep(1000);
             }
             Duration converged = Duration.ofNanos(System.nanoTime() - start);
-            long heapAfter = heapAfterGc();
+            long heapAfter = MemberScale.heapAfterGc();
             Set<String> ips = new HashSet<>();
             int addressed = 0;
             for (Member m : client.resources(Member.class).inNamespace("payments").list().getItems()) {
@@ -127,7 +100,7 @@ class MemberScaleOnRealApiServerBenchmarkTest {
                             + "loadavg start [%s] end [%s] cores=%d",
                     n, done, addressed, ips.size(), create.toMillis() / 1000.0, converged.toMillis() / 1000.0,
                     (heapAfter - heapBefore) / 1048576.0, heapAfter / 1048576.0, peakSampled / 1048576.0,
-                    Runtime.getRuntime().maxMemory() / 1048576.0, loadStart, loadAverage(),
+                    Runtime.getRuntime().maxMemory() / 1048576.0, loadStart, MemberScale.loadAverage(),
                     Runtime.getRuntime().availableProcessors());
             System.out.println("BENCH " + report);
             Files.writeString(Path.of("target/member-scale-real-api.txt"), report + "\n");
@@ -137,21 +110,5 @@ class MemberScaleOnRealApiServerBenchmarkTest {
         }
     }
 
-    private static long heapAfterGc() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException e) {
-            return "?";
-        }
-    }
 }
