@@ -26,7 +26,9 @@ import java.util.stream.Collectors;
  * Gives each joined network of a {@link NodeService} its Ethernet port: a port is opened when the
  * node first reports the network ({@link NodeEvent.NetworkUpdated}), configured from the network's
  * config ({@link PortConfig#of}; MTU, MAC, addresses, routes) and reconfigured when it changes,
- * and closed when the node no longer has the network (left) or on {@link #close}.
+ * and closed when the node no longer has the network (left) or on {@link #close}. A config the
+ * port refuses (a TAP the node agent configured and handed to a sidecar without CAP_NET_ADMIN:
+ * the kernel answers EPERM) is reported once and not tried again until the wanted config changes.
  *
  * <p>Frames from the port reach {@code Node.onFrame} on the node's thread through a
  * {@link PortFrameQueue} (a preallocated ring, one drain task per burst, nothing allocated per
@@ -56,6 +58,9 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
         final PortFrameQueue queue;
         // node thread only
         boolean written;
+        // worker thread only: the config the port refused last (e.g. a TAP handed over by the node
+        // agent to a process without CAP_NET_ADMIN), not tried again until the wanted one differs
+        PortConfig refused;
 
         Link(NetworkId id, VirtualPort port, PortFrameQueue queue) {
             this.id = id;
@@ -203,14 +208,19 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
                     + e.getMessage() + "\"");
             return;
         }
-        if (wanted.isPresent() && !wanted.get().equals(l.port.config())) {
+        if (wanted.isPresent() && !wanted.get().equals(l.port.config()) && !wanted.get().equals(l.refused)) {
             try {
                 l.port.configure(wanted.get());
+                l.refused = null;
                 PortConfig c = wanted.get();
                 log("port_configured", "nwid=" + id + " port=" + l.port.name() + " mtu=" + c.mtu() + " mac=" + c.mac()
                         + " addresses=" + c.addresses() + " routes=" + c.routes().size());
             } catch (IOException | RuntimeException e) {
-                log("port_error", "nwid=" + id + " port=" + l.port.name() + " reason=\"" + e.getMessage() + "\"");
+                // Said once per config: every later status update (one a minute at least, as the
+                // config is re-requested) would otherwise fail and log the same way again.
+                l.refused = wanted.get();
+                log("port_error", "nwid=" + id + " port=" + l.port.name() + " reason=\"" + e.getMessage()
+                        + "\" retry=\"when the config changes\"");
             }
         }
     }

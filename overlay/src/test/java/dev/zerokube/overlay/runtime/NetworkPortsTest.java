@@ -110,6 +110,92 @@ class NetworkPortsTest {
         }
     }
 
+    @Test
+    void aConfigThePortRefusesIsSaidOnceAndTriedAgainOnlyWhenItChanges() throws Exception {
+        // A TAP handed over by the node agent to a sidecar without CAP_NET_ADMIN: the agent set it
+        // up, the kernel refuses the sidecar's own attempt (EPERM). Status updates come at least
+        // once a minute (the config is re-requested); each must not log the same error again.
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger configures = new java.util.concurrent.atomic.AtomicInteger();
+        try (OverlayRig rig = new OverlayRig(11);
+                NodeService a = rig.member(2);
+                NetworkPorts ports = NetworkPorts.attach(a, id -> new RefusingPort(PortFactory.userspace().open(id), configures),
+                        log::add)) {
+            rig.authorize(a);
+            rig.join(a);
+            assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && configures.get() == 1) >= 0, "configured once: " + log);
+            // A change that leaves the port's config as it is (the network's name): a new status, the same PortConfig.
+            dev.zerokube.overlay.controller.NetworkRecord n = rig.store.network(rig.nwid).orElseThrow();
+            push(rig, n.toBuilder().name("renamed").build());
+            assertTrue(LoopbackRig.await(30_000, () -> rig.status(a).flatMap(NetworkStatus::config)
+                    .map(c -> c.name().equals("renamed")).orElse(false)) >= 0, "the new name reached the node");
+            Thread.sleep(2 * NetworkPorts.RECONCILE_PERIOD_MS);
+            assertEquals(1, configures.get(), "the refused config was not tried again: " + log);
+            assertEquals(1, log.stream().filter(l -> l.contains("event=port_error")).count(), log.toString());
+            assertTrue(log.stream().anyMatch(l -> l.contains("Operation not permitted") && l.contains("retry=\"when the config changes\"")),
+                    log.toString());
+            // The MTU changes: that config is tried, once.
+            push(rig, n.toBuilder().name("renamed").mtu(2000).build());
+            assertTrue(LoopbackRig.await(30_000, () -> configures.get() == 2) >= 0, "the changed config was tried: " + log);
+            Thread.sleep(2 * NetworkPorts.RECONCILE_PERIOD_MS);
+            assertEquals(2, configures.get(), log.toString());
+            assertEquals(2, log.stream().filter(l -> l.contains("event=port_error")).count(), log.toString());
+            assertTrue(ports.port(rig.nwid).isPresent(), "the port stays open and carries frames as it is");
+        }
+    }
+
+    private static void push(OverlayRig rig, dev.zerokube.overlay.controller.NetworkRecord network) throws Exception {
+        var change = rig.store.putNetwork(network).orElseThrow();
+        rig.controllerNode.call(c -> rig.controller.onPolicyChange(change, rig.controllerNode.nowMs())).get();
+    }
+
+    /** A port whose configuration the kernel refuses, as a handed-over TAP's for an unprivileged process. */
+    private static final class RefusingPort implements dev.zerokube.overlay.runtime.port.VirtualPort {
+        private final dev.zerokube.overlay.runtime.port.VirtualPort inner;
+        private final java.util.concurrent.atomic.AtomicInteger configures;
+
+        RefusingPort(dev.zerokube.overlay.runtime.port.VirtualPort inner, java.util.concurrent.atomic.AtomicInteger configures) {
+            this.inner = inner;
+            this.configures = configures;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public void start(dev.zerokube.overlay.runtime.port.FrameConsumer consumer) {
+            inner.start(consumer);
+        }
+
+        @Override
+        public boolean write(byte[] frame, int off, int len) {
+            return inner.write(frame, off, len);
+        }
+
+        @Override
+        public void configure(PortConfig config) throws java.io.IOException {
+            configures.incrementAndGet();
+            throw new java.io.IOException("set link 3 mtu " + config.mtu() + " up: Operation not permitted (errno 1)");
+        }
+
+        @Override
+        public PortConfig config() {
+            return null;
+        }
+
+        @Override
+        public dev.zerokube.overlay.runtime.port.PortCounters counters() {
+            return inner.counters();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
     private static boolean configured(NetworkPorts ports, OverlayRig rig, NetworkStatus s) {
         return ports.port(rig.nwid).map(p -> p.config() != null && p.config().addresses().equals(s.assignedAddresses()))
                 .orElse(false);
