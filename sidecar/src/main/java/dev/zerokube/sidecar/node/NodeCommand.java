@@ -195,23 +195,41 @@ public final class NodeCommand implements Command {
         }
     }
 
+    /**
+     * The ports of the node's networks: the TAPs handed over ({@code tapFds}, by network), else
+     * TAPs this process makes itself, else in-memory ports ({@code userspace} asks for those).
+     * Whether this process can make TAPs is probed, and a fallback to in-memory ports said (once),
+     * only when a network first needs a port of its own: a sidecar whose every network got its
+     * TAP from the node agent has no TAP to make and nothing to warn about.
+     */
     static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
             java.util.function.Consumer<String> log) {
-        PortFactory otherwise;
-        if (userspace) {
-            otherwise = PortFactory.userspace();
-        } else {
-            var unavailable = PortFactory.tapUnavailable();
-            if (unavailable.isPresent()) {
-                log.accept("ts=" + java.time.Instant.now() + " level=warn component=ports event=userspace_fallback"
-                        + " reason=\"cannot make TAP devices: " + unavailable.get().replace('"', '\'')
-                        + "\" hint=\"run as root or with CAP_NET_ADMIN and /dev/net/tun, or pass --tap-fd/--tap-socket;"
-                        + " --userspace silences this\"");
-                otherwise = PortFactory.userspace();
-            } else {
-                otherwise = PortFactory.tap();
+        return portFactory(userspace, tapFds, log, PortFactory::tapUnavailable);
+    }
+
+    /** As above with the probe given ({@code PortFactory::tapUnavailable}; tests pass their own). */
+    static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
+            java.util.function.Consumer<String> log, java.util.function.Supplier<java.util.Optional<String>> tapUnavailable) {
+        PortFactory otherwise = userspace ? PortFactory.userspace() : new PortFactory() {
+            private PortFactory chosen;
+
+            @Override
+            public synchronized dev.zerokube.overlay.runtime.port.VirtualPort open(NetworkId id) throws IOException {
+                if (chosen == null) {
+                    var unavailable = tapUnavailable.get();
+                    if (unavailable.isPresent()) {
+                        log.accept("ts=" + java.time.Instant.now() + " level=warn component=ports event=userspace_fallback"
+                                + " nwid=" + id + " reason=\"cannot make TAP devices: " + unavailable.get().replace('"', '\'')
+                                + "\" hint=\"run as root or with CAP_NET_ADMIN and /dev/net/tun, or pass --tap-fd/--tap-socket;"
+                                + " --userspace silences this\"");
+                        chosen = PortFactory.userspace();
+                    } else {
+                        chosen = PortFactory.tap();
+                    }
+                }
+                return chosen.open(id);
             }
-        }
+        };
         return tapFds.isEmpty() ? otherwise : PortFactory.adopting(tapFds, otherwise);
     }
 
