@@ -30,14 +30,15 @@ import java.util.stream.Stream;
 /**
  * Test support: the Fabric8 mock API server in CRUD mode with zerokube's CRDs and the operator's
  * namespace, and operator replicas against it. The mock server has no server-side apply, no
- * owner-reference garbage collection, no admission and no schema validation (TESTING.md).
+ * owner-reference garbage collection, no admission and no schema validation (TESTING.md). Public
+ * (in the operator's test jar) for e2e's tests, which run the operator next to other processes.
  */
-final class MockCluster implements AutoCloseable {
-    static final String NAMESPACE = "zerokube-system";
-    static final String PENDING = "zerokube-pending";
+public final class MockCluster implements AutoCloseable {
+    public static final String NAMESPACE = "zerokube-system";
+    public static final String PENDING = "zerokube-pending";
 
-    final KubernetesMockServer server;
-    final NamespacedKubernetesClient client;
+    public final KubernetesMockServer server;
+    public final NamespacedKubernetesClient client;
     private final List<ZerokubeOperator> replicas = new ArrayList<>();
     private final List<NamespacedKubernetesClient> clients = new ArrayList<>();
 
@@ -46,10 +47,18 @@ final class MockCluster implements AutoCloseable {
         java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
     }
 
-    MockCluster() {
+    public MockCluster() {
+        this(java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param front wraps the server's dispatcher (e.g. to rewrite what the CRUD mode cannot
+     *     answer, such as a field selector on a field other than the name or namespace)
+     */
+    public MockCluster(java.util.function.UnaryOperator<io.fabric8.mockwebserver.http.Dispatcher> front) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
+                front.apply(new KubernetesMixedDispatcher(expectations)), false);
         server.init();
         // JOSDK checks its Lease permissions with a SelfSubjectRulesReview, which the CRUD mode
         // cannot answer: the API server's answer for the chart's Role.
@@ -100,7 +109,7 @@ final class MockCluster implements AutoCloseable {
     }
 
     /** Starts a replica with its own client, set up by {@code beforeStart} (e.g. its UDP node). */
-    ZerokubeOperator startReplica(String instance, boolean leaderElection, long seed,
+    public ZerokubeOperator startReplica(String instance, boolean leaderElection, long seed,
             java.util.function.Consumer<ZerokubeOperator> beforeStart) {
         NamespacedKubernetesClient own = server.createClient();
         clients.add(own);
@@ -113,7 +122,7 @@ final class MockCluster implements AutoCloseable {
     }
 
     /** Waits up to {@code timeout} for {@code condition}; fails with {@code what} after it. */
-    static Duration await(String what, Duration timeout, BooleanSupplier condition) {
+    public static Duration await(String what, Duration timeout, BooleanSupplier condition) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (true) {
