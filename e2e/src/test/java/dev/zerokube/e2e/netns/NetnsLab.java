@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 /**
  * A private underlay made of network namespaces, shaped like ZT1-11 §1.3's lab: a "WAN"
  * namespace holding bridge {@code br0} (the Internet, 198.18.0.0/24), hosts on the WAN, and NAT
- * routers whose LAN (198.19.N.0/24) sits behind iptables MASQUERADE. No interface is made in the
- * host's own namespace and no namespace gets a default route, so nothing can leak out of the lab
+ * routers whose LAN (198.19.N.0/24) sits behind iptables MASQUERADE. No namespace gets a default
+ * route and no interface is made in the host's own namespace unless a test asks for one
+ * ({@link #hostLink}, for servers running inside the test JVM), so nothing can leak out of the lab
  * (TESTING.md: underlay addresses from 198.18.0.0/15 only).
  *
  * <p>Namespace names carry this JVM's pid ({@code zke<pid>-<role>}): {@link #create()} first
@@ -31,6 +32,7 @@ public final class NetnsLab implements AutoCloseable {
     private final List<Namespace> namespaces = new CopyOnWriteArrayList<>();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
+    private volatile String hostLinkName;
     private volatile boolean closed;
 
     private NetnsLab() {
@@ -66,6 +68,27 @@ public final class NetnsLab implements AutoCloseable {
         link(ns, wan, "w-" + role, "br0", address + "/24");
         ns.underlayAddress(address);
         return ns;
+    }
+
+    /**
+     * Puts the test JVM's own namespace on the WAN, for servers that run inside it (a mock API
+     * server, an operator, a root): a veth {@code zke<pid>h} here with {@code WAN_PREFIX +
+     * hostNumber}/24, its peer on the WAN bridge. Lab hosts reach those servers at the returned
+     * address; the host itself gains only that /24 route. The link goes with the lab (its peer
+     * lives in the WAN namespace). At most one per lab.
+     */
+    public synchronized String hostLink(int hostNumber) {
+        if (hostLinkName != null) {
+            throw new IllegalStateException("this lab has a host link already: " + hostLinkName);
+        }
+        String name = prefix + "h";
+        String address = WAN_PREFIX + hostNumber;
+        Command.run("ip", "link", "add", name, "type", "veth", "peer", "name", "w-host", "netns", wan.name());
+        hostLinkName = name;
+        wan.exec("ip", "link", "set", "w-host", "master", "br0", "up");
+        Command.run("ip", "addr", "add", address + "/24", "dev", name);
+        Command.run("ip", "link", "set", name, "up");
+        return address;
     }
 
     /**
@@ -159,6 +182,9 @@ public final class NetnsLab implements AutoCloseable {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+        }
+        if (hostLinkName != null) {
+            Command.attempt(10_000, "ip", "link", "del", hostLinkName);
         }
         for (Namespace ns : namespaces.reversed()) {
             Command.attempt(10_000, "ip", "netns", "del", ns.name());

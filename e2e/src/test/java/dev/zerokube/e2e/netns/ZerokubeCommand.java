@@ -1,9 +1,13 @@
 package dev.zerokube.e2e.netns;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +62,86 @@ public final class ZerokubeCommand {
         }
         all.addAll(List.of(args));
         return all.toArray(String[]::new);
+    }
+
+    /**
+     * As {@link #argv(List, String...)}, runnable by any UID (a sidecar run as an unprivileged
+     * user): jars and class directories such a user could not read, e.g. under root's
+     * {@code ~/.m2}, are copied into {@code shared} first (made readable by all).
+     */
+    public String[] argvForAnyUser(Path shared, List<String> jvmOptions, String... args) throws IOException {
+        String[] argv = argv(jvmOptions, args);
+        if (!readableByAll(Path.of(java))) {
+            throw new IOException(java + " cannot be run by other users");
+        }
+        Files.createDirectories(shared);
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (jar != null) {
+            Path lib = jar.resolveSibling("lib");
+            if (readableByAll(jar) && (!Files.isDirectory(lib) || readableByAll(lib))) {
+                return argv;
+            }
+            Path copy = shared.resolve(jar.getFileName());
+            copyReadable(jar, copy);
+            if (Files.isDirectory(lib)) {
+                copyReadable(lib, shared.resolve("lib"));
+            }
+            for (int i = 0; i < argv.length; i++) {
+                if (argv[i].equals(jar.toString())) {
+                    argv[i] = copy.toString();
+                }
+            }
+            return argv;
+        }
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (!Files.exists(p) || readableByAll(p)) {
+                entries.add(entry);
+                continue;
+            }
+            Path copy = shared.resolve((n++) + "-" + p.getFileName());
+            copyReadable(p, copy);
+            entries.add(copy.toString());
+        }
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].equals(classPath)) {
+                argv[i] = String.join(File.pathSeparator, entries);
+            }
+        }
+        return argv;
+    }
+
+    // Every directory on the way must be searchable by others, the file (or directory) readable.
+    private static boolean readableByAll(Path p) throws IOException {
+        Path abs = p.toAbsolutePath();
+        var perms = Files.getPosixFilePermissions(abs);
+        if (!perms.contains(PosixFilePermission.OTHERS_READ)) {
+            return false;
+        }
+        for (Path d = Files.isDirectory(abs) ? abs : abs.getParent(); d != null; d = d.getParent()) {
+            if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void copyReadable(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
     }
 
     /** Which java and jar (or class path) the processes run; for test output. */
