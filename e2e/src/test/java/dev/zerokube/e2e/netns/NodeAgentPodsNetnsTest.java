@@ -72,8 +72,9 @@ import org.junit.jupiter.api.Timeout;
  * process as UID 65535, and Pod objects made by sending the app's pod through the mutating webhook
  * (its JSON patch applied), bound to this node. The agent finds each pod's namespace and each
  * hand-off client's pod from those cgroups. Each sidecar runs what the webhook injected (args,
- * environment, runAsUser) in its pod's namespace and cgroup, under setpriv with that UID, no
- * capabilities at all and no_new_privs; only what cannot exist outside a cluster is replaced: the
+ * environment with its JVM flags, runAsUser) in its pod's namespace and cgroup, under setpriv
+ * with that UID, no capabilities at all and no_new_privs; only what cannot exist outside a
+ * cluster is replaced: the
  * join endpoint's Service name by the host link's address, the projected token by a file, the
  * device plugin's ZEROKUBE_TAP_SOCKET by the agent's socket here, and a planet naming the test's
  * root. Then pod A pings pod B's overlay IP as another unprivileged UID (ICMP datagram socket,
@@ -232,7 +233,7 @@ class NodeAgentPodsNetnsTest {
             env.put("ZEROKUBE_PLANET_FILE", planetFile.toString());
             envs.add(env);
             List<String> cmd = new ArrayList<>(List.of(ZerokubeCommand.get().argvForAnyUser(dir.resolve("classpath"),
-                    List.of("-Xmx192m"), sidecar.getArgs().toArray(String[]::new))));
+                    List.of(), sidecar.getArgs().toArray(String[]::new))));
             argvs.add(Namespace.unprivileged(sidecarUid, cmd.toArray(String[]::new)));
         }
         // Both sidecars start together, as two pods scheduled at once.
