@@ -90,10 +90,8 @@ class ControllerAsRootOverUdpTest {
                 await("the pending device is refused", CONVERGE,
                         () -> status(node, nwid).status() == NetworkStatus.Status.ACCESS_DENIED);
 
-                cluster.client.resources(Member.class).inNamespace(MockCluster.PENDING).withName(name).edit(m -> {
-                    m.getSpec().setAuthorized(true);
-                    return m;
-                });
+                KubeEdits.edit(cluster.client.resources(Member.class).inNamespace(MockCluster.PENDING).withName(name),
+                        m -> m.getSpec().setAuthorized(true));
                 await("the authorized device gets its config", CONVERGE, () -> status(node, nwid).status() == NetworkStatus.Status.OK
                         && !status(node, nwid).assignedAddresses().isEmpty());
                 InetEndpoint ip = status(node, nwid).assignedAddresses().getFirst();

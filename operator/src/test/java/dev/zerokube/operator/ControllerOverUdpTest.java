@@ -298,21 +298,8 @@ class ControllerOverUdpTest {
         }
     }
 
-    /** Edits as kubectl edit does, again on a 409 (the operator writes the status meanwhile). */
     private void editMember(String namespace, String name, Consumer<Member> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                cluster.client.resources(Member.class).inNamespace(namespace).withName(name).edit(m -> {
-                    change.accept(m);
-                    return m;
-                });
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        KubeEdits.edit(cluster.client.resources(Member.class).inNamespace(namespace).withName(name), change);
     }
 
     private static long ipv4(String text) {

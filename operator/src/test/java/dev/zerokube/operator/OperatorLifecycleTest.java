@@ -94,10 +94,7 @@ class OperatorLifecycleTest {
     }
 
     private void editMember(String namespace, String name, java.util.function.Consumer<Member> change) {
-        cluster.client.resources(Member.class).inNamespace(namespace).withName(name).edit(m -> {
-            change.accept(m);
-            return m;
-        });
+        KubeEdits.edit(cluster.client.resources(Member.class).inNamespace(namespace).withName(name), change);
     }
 
     private static NetworkConfig reply(ConfigDecision d) {

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.Ports;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import dev.zerokube.operator.RepositoryRoot;
+import dev.zerokube.operator.KubeEdits;
 import dev.zerokube.operator.api.WellKnownNames;
 import dev.zerokube.operator.api.member.Member;
 import dev.zerokube.operator.api.network.ZeroTierNetwork;
@@ -290,21 +291,8 @@ class K3sClusterTest {
         return client.resources(Member.class).inNamespace(PENDING_NAMESPACE).withName(name).get();
     }
 
-    /** Edits as kubectl edit does, again on a 409 (the operator writes the status meanwhile). */
     private static void editPendingMember(KubernetesClient client, String name, Consumer<Member> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                client.resources(Member.class).inNamespace(PENDING_NAMESPACE).withName(name).edit(m -> {
-                    change.accept(m);
-                    return m;
-                });
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        KubeEdits.edit(client.resources(Member.class).inNamespace(PENDING_NAMESPACE).withName(name), change);
     }
 
     // ------------------------------------------------------------------ small helpers
