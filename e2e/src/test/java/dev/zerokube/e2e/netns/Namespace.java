@@ -60,13 +60,7 @@ public final class Namespace {
         ProcessBuilder pb = new ProcessBuilder(inside(argv))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        try {
-            Process p = pb.start();
-            lab.adopt(p);
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + String.join(" ", argv) + " in " + name, e);
-        }
+        return launch(pb, argv);
     }
 
     /**
@@ -87,6 +81,11 @@ public final class Namespace {
         pb.environment().clear();
         pb.environment().put("PATH", path);
         pb.environment().putAll(env);
+        return launch(pb, argv);
+    }
+
+    // Starts pb and hands the process to the lab, which destroys it on close.
+    private Process launch(ProcessBuilder pb, String... argv) {
         try {
             Process p = pb.start();
             lab.adopt(p);
