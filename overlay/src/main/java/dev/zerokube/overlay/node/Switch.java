@@ -317,14 +317,16 @@ final class Switch {
     private void sendVia(Peer peer, Path via, long nowMs) {
         byte[] buf = tx.out.buf;
         int len = tx.out.length;
-        int pieces = Fragmentation.markFragmented(buf, 0, len, mtu);
+        // equal-sized pieces: a burst of full frames then leaves as one UDP GSO send (Fragmentation)
+        int piece = Fragmentation.evenPieceLength(len, mtu);
+        int pieces = Fragmentation.markFragmented(buf, 0, len, piece);
         tx.armor(peer, true, true);
-        if (!tx.sendRaw(via.localSocket, via.remote, buf, 0, Fragmentation.headLength(len, mtu), NodeHost.TTL_DEFAULT)) {
+        if (!tx.sendRaw(via.localSocket, via.remote, buf, 0, Fragmentation.headLength(len, piece), NodeHost.TTL_DEFAULT)) {
             return;
         }
         via.lastOutMs = nowMs;
         for (int f = 1; f < pieces; f++) {
-            int n = Fragmentation.writeFragment(buf, 0, len, mtu, f, fragment, 0);
+            int n = Fragmentation.writeFragment(buf, 0, len, piece, f, fragment, 0);
             tx.sendRaw(via.localSocket, via.remote, fragment, 0, n, NodeHost.TTL_DEFAULT);
         }
     }

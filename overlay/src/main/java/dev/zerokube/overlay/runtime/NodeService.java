@@ -25,6 +25,8 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.SegmentedDatagramPacket;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -58,6 +60,14 @@ import java.util.random.RandomGenerator;
  * flushed once after each batch of input, so the epoll transport can hand several to one
  * {@code sendmmsg}.
  *
+ * <p><b>UDP offloads</b> (epoll, {@link Options#udpOffloads}): consecutive datagrams to one remote
+ * leave as one UDP GSO buffer ({@link GsoBatcher}; the kernel cuts it), and the sockets receive
+ * with UDP GRO (the kernel hands over a burst of one sender's datagrams as one buffer, which Netty
+ * cuts again). The per-packet work of the kernel's UDP/IP stack, which
+ * bounds the overlay's throughput, then happens once per burst. If the kernel refuses a GSO send
+ * (e.g. a segment longer than the route's MTU allows), its datagrams are sent one by one and GSO
+ * stays off for the service. {@code -Dzerokube.udp.gso=false} turns GSO off (measurements).
+ *
  * <p><b>Threading:</b> every node call happens on the service's event loop thread. Listeners
  * ({@link #addListener}) are called on that thread and must not block; they may call
  * {@link #execute}, which always runs the action later, never inside the callback.
@@ -65,8 +75,21 @@ import java.util.random.RandomGenerator;
 public final class NodeService implements AutoCloseable {
     /** Largest datagram read: the largest physical MTU a ZeroTier path may be configured with. */
     static final int DATAGRAM_BYTES_MAX = Fragmentation.MAX_CONFIGURED_MTU;
-    /** Receive buffer per read; with recvmmsg several datagrams of at most {@link #DATAGRAM_BYTES_MAX} share it. */
-    static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
+    /**
+     * Longest buffer one received datagram may take: with UDP GRO the kernel may hand over up to a
+     * 64 KiB burst of datagrams as one (a shorter slot would truncate it, losing the burst).
+     */
+    static final int GRO_BYTES_MAX = 65_535;
+    /**
+     * Receive buffer per read with UDP offloads: one GRO slot, so Netty reads with {@code recvmsg}.
+     * Not several slots for one {@code recvmmsg}: Netty 4.2's {@code recvmmsg} passes no control
+     * buffer, so the segment size of a GRO burst is lost and the burst arrives as one datagram of
+     * 64 KiB (measured: every such datagram was dropped as too long). One burst per system call
+     * is worth more than several single datagrams per call (DATAPATH.md).
+     */
+    static final int RECEIVE_BUFFER_BYTES = GRO_BYTES_MAX;
+    /** Whether UDP GSO may be used at all ({@code -Dzerokube.udp.gso=false}: never; for A/B measurements). */
+    private static final boolean GSO_ALLOWED = !"false".equals(System.getProperty("zerokube.udp.gso"));
     /** Kernel socket buffers: bursts of relayed traffic must not be dropped by the kernel first. */
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Remote addresses remembered in each direction's cache before it is emptied and refilled. */
@@ -82,13 +105,15 @@ public final class NodeService implements AutoCloseable {
      * @param udpPorts one socket per port; 0 means an ephemeral port (tests)
      * @param loopbackPaths let the node use loopback addresses as paths ({@link NodeHost#allowsLoopbackPaths()}):
      *                      several nodes on one machine's loopback (tests, the lab)
-     * @param recvmmsg with epoll, read up to {@code RECEIVE_BUFFER_BYTES / DATAGRAM_BYTES_MAX}
-     *                 datagrams per system call (recvmmsg) and let the kernel coalesce (UDP GRO)
+     * @param udpOffloads with epoll, let the kernel coalesce: receive bursts of one sender's
+     *                    datagrams as one buffer (UDP GRO), send bursts to one remote as one UDP
+     *                    GSO buffer where the kernel supports it, and hand Netty's
+     *                    {@code sendmmsg} several sends per system call
      * @param validator the identity check (null: {@link IdentityValidator#memoryHard()})
      * @param random packet IDs and other randomness of the node (null: a {@link FastKeyErasureRandom}
      *     seeded from a {@link SecureRandom})
      */
-    public record Options(InetAddress bindAddress, List<Integer> udpPorts, boolean loopbackPaths, boolean recvmmsg,
+    public record Options(InetAddress bindAddress, List<Integer> udpPorts, boolean loopbackPaths, boolean udpOffloads,
             IdentityValidator validator, RandomGenerator random) {
         public Options {
             Objects.requireNonNull(bindAddress, "bindAddress");
@@ -103,7 +128,7 @@ public final class NodeService implements AutoCloseable {
             }
         }
 
-        /** Every IPv4 interface on {@code port}, no loopback paths, recvmmsg on. */
+        /** Every IPv4 interface on {@code port}, no loopback paths, UDP offloads on. */
         public static Options of(int port) {
             return new Options(anyIpv4(), List.of(port), false, true, null, null);
         }
@@ -114,15 +139,15 @@ public final class NodeService implements AutoCloseable {
         }
 
         public Options withValidator(IdentityValidator v) {
-            return new Options(bindAddress, udpPorts, loopbackPaths, recvmmsg, v, random);
+            return new Options(bindAddress, udpPorts, loopbackPaths, udpOffloads, v, random);
         }
 
-        public Options withRecvmmsg(boolean on) {
+        public Options withUdpOffloads(boolean on) {
             return new Options(bindAddress, udpPorts, loopbackPaths, on, validator, random);
         }
 
         public Options withPorts(List<Integer> ports) {
-            return new Options(bindAddress, ports, loopbackPaths, recvmmsg, validator, random);
+            return new Options(bindAddress, ports, loopbackPaths, udpOffloads, validator, random);
         }
 
         private static InetAddress anyIpv4() {
@@ -150,6 +175,11 @@ public final class NodeService implements AutoCloseable {
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
+    private final AtomicLong gsoSends = new AtomicLong();
+    private final AtomicLong gsoDatagrams = new AtomicLong();
+    private final GsoBatcher gso = new GsoBatcher(this::sendBatch);
+    // event loop thread only: whether sends are gathered into GSO buffers (off after a refusal)
+    private boolean gsoOn;
     private final Runnable tickTask = this::onTimer;
     private ScheduledFuture<?> timer;
     private long timerDeadlineMs = Long.MAX_VALUE;
@@ -164,6 +194,16 @@ public final class NodeService implements AutoCloseable {
         RandomGenerator random = options.random() != null ? options.random() : seededRandom();
         IdentityValidator validator = options.validator() != null ? options.validator() : IdentityValidator.memoryHard();
         this.node = new Node(identity, config, new Host(options.loopbackPaths()), random, validator);
+        this.gsoOn = GSO_ALLOWED && options.udpOffloads() && loops.epoll && gsoSupported();
+    }
+
+    @SuppressWarnings("deprecation") // the epoll class is where Netty tells whether the kernel has UDP_SEGMENT
+    private static boolean gsoSupported() {
+        try {
+            return io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+        } catch (LinkageError e) {
+            return false;
+        }
     }
 
     /** The node's generator: strong, lock-free and cheap per packet, seeded from the platform's. */
@@ -220,10 +260,10 @@ public final class NodeService implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                        loops.epoll && options.recvmmsg() ? RECEIVE_BUFFER_BYTES : DATAGRAM_BYTES_MAX))
+                        loops.epoll && options.udpOffloads() ? RECEIVE_BUFFER_BYTES : DATAGRAM_BYTES_MAX))
                 .handler(new Inbound(socketId));
-        if (loops.epoll && options.recvmmsg()) {
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_BYTES_MAX);
+        if (loops.epoll && options.udpOffloads()) {
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, GRO_BYTES_MAX);
             b.option(EpollChannelOption.UDP_GRO, true);
         }
         var f = b.bind(new InetSocketAddress(options.bindAddress(), port)).awaitUninterruptibly();
@@ -322,12 +362,17 @@ public final class NodeService implements AutoCloseable {
         this.frameSink = sink;
     }
 
-    /** Datagrams and bytes received and sent on every socket, and sends that no socket took. */
-    public record Traffic(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long sendFailures) {}
+    /**
+     * Datagrams and bytes received and sent on every socket, sends that no socket took, and the
+     * UDP GSO sends among them with the datagrams they carried ({@code packetsOut} counts those too).
+     */
+    public record Traffic(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long sendFailures,
+            long gsoSends, long gsoDatagrams) {}
 
     /** Counters of the physical traffic (readable from any thread). */
     public Traffic traffic() {
-        return new Traffic(packetsIn.get(), bytesIn.get(), packetsOut.get(), bytesOut.get(), sendFailures.get());
+        return new Traffic(packetsIn.get(), bytesIn.get(), packetsOut.get(), bytesOut.get(), sendFailures.get(),
+                gsoSends.get(), gsoDatagrams.get());
     }
 
     /** Stops the timer, closes the sockets and, if the service made its own event loop, stops it. */
@@ -344,6 +389,7 @@ public final class NodeService implements AutoCloseable {
                         timer.cancel(false);
                         timer = null;
                     }
+                    gso.discard();
                 }).awaitUninterruptibly(2_000);
             } catch (RuntimeException ignored) {
                 // the loop is already gone: nothing to cancel
@@ -419,6 +465,7 @@ public final class NodeService implements AutoCloseable {
         if (sink != null) {
             sink.endOfBatch();
         }
+        gso.flush();
         if (flushPending) {
             flushPending = false;
             for (Channel c : channels) {
@@ -469,18 +516,61 @@ public final class NodeService implements AutoCloseable {
             sendFailures.lazySet(sendFailures.get() + 1);
             return false;
         }
-        ByteBuf buf = ch.alloc().directBuffer(len);
-        buf.writeBytes(data, off, len);
-        DatagramPacket packet = new DatagramPacket(buf, endpointOut(remote));
-        if (ttl != NodeHost.TTL_DEFAULT && loops.epoll) {
-            sendWithTtl(ch, packet, remote.isIpv6(), ttl);
+        if (gsoOn && ttl == NodeHost.TTL_DEFAULT) {
+            gso.add(ch, endpointOut(remote), data, off, len);
         } else {
-            ch.write(packet, ch.voidPromise());
-            flushPending = true;
+            gso.flush(); // what came first leaves first
+            ByteBuf buf = ch.alloc().directBuffer(len);
+            buf.writeBytes(data, off, len);
+            DatagramPacket packet = new DatagramPacket(buf, endpointOut(remote));
+            if (ttl != NodeHost.TTL_DEFAULT && loops.epoll) {
+                sendWithTtl(ch, packet, remote.isIpv6(), ttl);
+            } else {
+                ch.write(packet, ch.voidPromise());
+                flushPending = true;
+            }
         }
         packetsOut.lazySet(packetsOut.get() + 1);
         bytesOut.lazySet(bytesOut.get() + len);
         return true;
+    }
+
+    /** {@link GsoBatcher}'s output: written now, flushed at the end of the input batch. */
+    private void sendBatch(Channel ch, DatagramPacket packet) {
+        flushPending = true;
+        if (packet instanceof SegmentedDatagramPacket segmented) {
+            // kept until the kernel has answered: if it refuses GSO the datagrams go one by one
+            ByteBuf content = segmented.content();
+            gsoSends.lazySet(gsoSends.get() + 1);
+            gsoDatagrams.lazySet(gsoDatagrams.get() + (content.readableBytes() + segmented.segmentSize() - 1)
+                    / segmented.segmentSize());
+            content.retain();
+            ch.write(segmented, ch.newPromise().addListener(f -> onGsoOutcome(f, ch, segmented)));
+        } else {
+            ch.write(packet, ch.voidPromise());
+        }
+    }
+
+    private void onGsoOutcome(Future<?> outcome, Channel ch, SegmentedDatagramPacket sent) {
+        ByteBuf content = sent.content();
+        try {
+            if (outcome.isSuccess() || !ch.isActive()) {
+                return;
+            }
+            if (gsoOn) {
+                gsoOn = false;
+                System.getLogger(NodeService.class.getName()).log(System.Logger.Level.WARNING,
+                        "the kernel refused a UDP GSO send (" + outcome.cause() + "); sending datagrams one by one from now on");
+            }
+            int segment = sent.segmentSize();
+            for (int at = content.readerIndex(); at < content.writerIndex(); at += segment) {
+                int n = Math.min(segment, content.writerIndex() - at);
+                ch.write(new DatagramPacket(content.retainedSlice(at, n), sent.recipient()), ch.voidPromise());
+            }
+            ch.flush();
+        } finally {
+            content.release();
+        }
     }
 
     /** A datagram with its own TTL (the NAT-opening one, ZT1-07 §5.4): rare, so flush around a socket option change. */

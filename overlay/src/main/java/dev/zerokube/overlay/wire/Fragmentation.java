@@ -12,6 +12,15 @@ package dev.zerokube.overlay.wire;
  *
  * <p>Unlike 1.14.1 this refuses packets that would need more than {@link Fragment#MAX_PIECES}
  * pieces (ZT1-02 §15 item 13: receivers drop them, so sending them only wastes bandwidth).
+ *
+ * <p><b>Even pieces.</b> 1.14.1 fills the head up to the MTU and puts the rest in fragments
+ * ({@code mtu} as the piece length below reproduces that byte for byte). A sender may instead cut
+ * a packet into pieces of equal length ({@link #evenPieceLength}; pass it wherever these methods
+ * take {@code mtu}): receivers, 1.14.1's included, join a head and fragments of any lengths
+ * (ZT1-02 §6.3, "assemble"), and the same number of datagrams, each no longer than the MTU, goes
+ * out. What it buys: a full 2800-byte FRAME becomes two 1427-byte datagrams instead of 1432 + 1422,
+ * so a burst of them is a run of equal-sized datagrams the kernel can send as one UDP GSO buffer
+ * (DATAPATH.md, "UDP GSO with ZeroTier fragments").
  */
 public final class Fragmentation {
     /** Default physical MTU: the largest UDP payload sent per datagram. */
@@ -40,6 +49,27 @@ public final class Fragmentation {
         }
         int chunk = mtu - Fragment.HEADER_LENGTH;
         return 1 + (packetLength - mtu + chunk - 1) / chunk;
+    }
+
+    /**
+     * The piece length that cuts a packet of {@code packetLength} bytes into as many datagrams as
+     * {@code mtu} needs ({@link #pieces}), all of one length except a shorter last one, none
+     * longer than {@code mtu}: {@code ceil((packetLength + 16 (pieces - 1)) / pieces)}. For a packet
+     * that fits in one datagram it is {@code mtu} (nothing to even out).
+     *
+     * @throws IllegalArgumentException if the packet is longer than {@link #maxPacketLength(int)}
+     */
+    public static int evenPieceLength(int packetLength, int mtu) {
+        if (packetLength > maxPacketLength(mtu)) {
+            throw new IllegalArgumentException("packet of " + packetLength + " bytes cannot be sent at MTU " + mtu
+                    + " (at most " + maxPacketLength(mtu) + ")");
+        }
+        int pieces = pieces(packetLength, mtu);
+        if (pieces == 1) {
+            return mtu;
+        }
+        int bytes = packetLength + (pieces - 1) * Fragment.HEADER_LENGTH;
+        return (bytes + pieces - 1) / pieces;
     }
 
     /** Length of the head datagram: {@code min(packetLength, mtu)}. */

@@ -86,6 +86,69 @@ class NetworkPortsTest {
     }
 
     @Test
+    void aBurstOfFullFramesLeavesInGsoSendsAndArrivesWholeAndInOrder() throws Exception {
+        // The throughput path: a TSO burst's worth of MTU-sized frames written at once. Each frame
+        // is one FRAME packet cut into two equal datagrams, so the burst leaves A as a few UDP GSO
+        // buffers (where the kernel has UDP_SEGMENT) and B's GRO slots take it whole: every frame
+        // must come out of B's port byte for byte, in order.
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (OverlayRig rig = new OverlayRig(13);
+                NodeService a = rig.member(2);
+                NodeService b = rig.member(3);
+                NetworkPorts portsA = NetworkPorts.attach(a, PortFactory.userspace(), log::add);
+                NetworkPorts portsB = NetworkPorts.attach(b, PortFactory.userspace(), log::add)) {
+            rig.authorize(a);
+            rig.authorize(b);
+            rig.join(a);
+            rig.join(b);
+            assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0, "both members configured");
+            NetworkStatus sa = rig.status(a).orElseThrow();
+            NetworkStatus sb = rig.status(b).orElseThrow();
+            assertTrue(LoopbackRig.await(10_000, () -> configured(portsA, rig, sa) && configured(portsB, rig, sb)) >= 0,
+                    "ports configured: " + log);
+            UserspacePort pa = (UserspacePort) portsA.port(rig.nwid).orElseThrow();
+            UserspacePort pb = (UserspacePort) portsB.port(rig.nwid).orElseThrow();
+            long macA = sa.mac().value();
+            long macB = sb.mac().value();
+            byte[] first = Frames.ethernet(macB, macA, IPV4, new byte[64]);
+            assertArrayEquals(first, carry(pa, pb, first, 20_000), "a first frame crossed (paths known)");
+
+            int mtu = sa.config().orElseThrow().mtu();
+            java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+            List<byte[]> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                byte[] payload = new byte[mtu];
+                random.nextBytes(payload);
+                burst.add(Frames.ethernet(macB, macA, IPV4, payload));
+            }
+            NodeService.Traffic before = a.traffic();
+            for (byte[] f : burst) {
+                assertTrue(pa.sendFromHost(f, 0, f.length), "port took the frame");
+            }
+            for (int i = 0; i < burst.size(); i++) {
+                byte[] got = pb.receiveToHost(10_000);
+                assertNotNull(got, "frame " + i + " of " + burst.size() + " came out of B's port; A " + a.traffic()
+                        + ", B " + b.traffic() + ", port B " + pb.counters());
+                assertArrayEquals(burst.get(i), got, "frame " + i + " byte for byte, in order");
+            }
+            NodeService.Traffic after = a.traffic();
+            long datagrams = after.packetsOut() - before.packetsOut();
+            long gsoDatagrams = after.gsoDatagrams() - before.gsoDatagrams();
+            System.out.printf("NetworkPortsTest GSO: %d frames of %d bytes -> %d datagrams, %d of them in %d GSO sends%n",
+                    burst.size(), burst.getFirst().length, datagrams, gsoDatagrams, after.gsoSends() - before.gsoSends());
+            assertTrue(datagrams >= 2L * burst.size(), "each full frame is two datagrams: " + datagrams);
+            org.junit.jupiter.api.Assumptions.assumeTrue(a.isEpoll() && io.netty.channel.epoll.Epoll.isAvailable()
+                    && gsoKernel(), "no UDP GSO here (needs epoll and a kernel with UDP_SEGMENT): delivery checked only");
+            assertTrue(gsoDatagrams >= burst.size(), "most of the burst left in GSO sends: " + gsoDatagrams + " of " + datagrams);
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static boolean gsoKernel() {
+        return io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+    }
+
+    @Test
     void aPortThatCannotBeOpenedIsReportedOnceAndRetriedLater() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();

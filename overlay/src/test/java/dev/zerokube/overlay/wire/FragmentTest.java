@@ -130,7 +130,51 @@ class FragmentTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> Fragmentation.markFragmented(new byte[9929], 0, 9929, 1432));
+        assertThrows(IllegalArgumentException.class, () -> Fragmentation.evenPieceLength(9929, 1432));
         assertThrows(IllegalArgumentException.class,
                 () -> Fragmentation.writeFragment(new byte[1432], 0, 1432, 1432, 1, new byte[1432], 0));
+    }
+
+    @Test
+    void aFullFrameSplitsIntoTwoEqualDatagrams() {
+        // FRAME of a 2800-byte TAP frame: 2838 bytes -> 1427 + (16 + 1411) instead of 1432 + 1422
+        assertEquals(1427, Fragmentation.evenPieceLength(2838, 1432));
+        assertEquals(1427, Fragmentation.headLength(2838, 1427));
+        assertEquals(2, Fragmentation.pieces(2838, 1427));
+        assertEquals(1432, Fragmentation.evenPieceLength(1432, 1432), "unfragmented: nothing to even out");
+        assertEquals(1432, Fragmentation.evenPieceLength(100, 1432));
+    }
+
+    @Test
+    void evenPiecesKeepTheCountAndDifferByAtMostTheLastOne() {
+        // every packet length at a few MTUs: same number of datagrams as the 1.14.1 split, all of
+        // the piece length but a shorter last one, none above the MTU, and they join back
+        for (int mtu : new int[] {1400, 1432, 1500, 2800, 9000}) {
+            byte[] packet = new byte[Fragmentation.maxPacketLength(mtu)];
+            new SplittableRandom(mtu).nextBytes(packet);
+            packet[13] = 0x22;
+            byte[] datagram = new byte[mtu];
+            for (int len = PacketHeader.MIN_LENGTH; len <= packet.length; len++) {
+                int piece = Fragmentation.evenPieceLength(len, mtu);
+                int pieces = Fragmentation.pieces(len, mtu);
+                assertTrue(piece <= mtu, "piece " + piece + " > mtu " + mtu);
+                assertEquals(pieces, Fragmentation.pieces(len, piece), "len " + len + " mtu " + mtu);
+                int head = Fragmentation.headLength(len, piece);
+                assertEquals(pieces == 1 ? len : piece, head);
+                int joined = head;
+                for (int k = 1; k < pieces; k++) {
+                    int n = Fragmentation.writeFragment(packet, 0, len, piece, k, datagram, 0);
+                    if (k < pieces - 1) {
+                        assertEquals(piece, n, "len " + len + " mtu " + mtu + " fragment " + k);
+                    } else {
+                        assertTrue(n <= piece && n >= piece - pieces, "last " + n + " piece " + piece);
+                    }
+                    assertArrayEquals(Arrays.copyOfRange(packet, joined, joined + n - 16),
+                            Arrays.copyOfRange(datagram, 16, n));
+                    joined += n - 16;
+                }
+                assertEquals(len, joined);
+            }
+        }
     }
 }
