@@ -15,12 +15,15 @@
 # beside raw veth (the same tools between the namespaces' underlay addresses) and, when
 # ZEROTIER_ONE names a zerotier-one binary (built by hand, never part of this repository), beside
 # ZeroTier One in the same run with the same identities, planet, controller and addresses. Rounds
-# interleave the implementations (zk, zt, zk, zt, ...). Needs root, iproute2, iperf3, curl, ping.
+# interleave the implementations (zk, zt, zk, zt, ...). With --mixed (and ZEROTIER_ONE) each round
+# also runs a zerokube node against a ZeroTier One node, both ways ("zk-zt": a is zerokube and sends
+# to b, ZeroTier One; "zt-zk" the reverse): interoperation under load, e.g. zerokube's even
+# fragments and UDP GSO bursts into ZeroTier One. Needs root, iproute2, iperf3, curl, ping.
 #
 # Each overlay node gets --warmup seconds (default 10) of unreported iperf3 traffic after its
 # first ping, before RTT and throughput are measured (both implementations alike).
 #
-# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S]
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
 #        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
 #        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
@@ -29,12 +32,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rounds=1
 seconds=8
 warmup=10
+mixed=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2;;
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S]" >&2; exit 2;;
+    --mixed) mixed=1; shift;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
@@ -55,6 +60,7 @@ find_java25() {
 java=$(find_java25) || { echo "bench: a JDK 25 is needed (set JAVA)" >&2; exit 1; }
 zt=${ZEROTIER_ONE:-}
 if [ -n "$zt" ] && [ ! -x "$zt" ]; then echo "bench: ZEROTIER_ONE=$zt is not executable" >&2; exit 1; fi
+if [ -n "$mixed" ] && [ -z "$zt" ]; then echo "bench: --mixed needs ZEROTIER_ONE" >&2; exit 1; fi
 clk=$(getconf CLK_TCK)
 
 P="zkb$$"                              # namespace prefix, unique per run
@@ -126,7 +132,10 @@ for n in a b; do
   api POST "/controller/network/$nwid/member/$m" "{\"authorized\":true,\"ipAssignments\":[\"${ovl[$n]}\"]}" >/dev/null
 done
 
-# ---- one measurement of one implementation (zk, zt or veth); prints one result line
+# ---- one measurement of one implementation (zk, zt, zk-zt, zt-zk or veth); prints one result line
+node_impl() { # node_impl IMPL NODE: which implementation node a or b runs in IMPL
+  case "$1" in zk-zt) [ "$2" = a ] && echo zk || echo zt;; zt-zk) [ "$2" = a ] && echo zt || echo zk;; *) echo "$1";; esac
+}
 percentile() { sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR == 0) {print "-"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; print v[i]}'; }
 ping_stats() { # ping_stats FROM TO: "p50 p99" in ms
   in_ns "$1" ping -n -c 200 -i 0.01 -W 1 "$2" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' >"$work/rtt"
@@ -152,14 +161,14 @@ measure() {
       local h="$work/$impl-$n-$round"
       mkdir -p "$h/networks.d"; cp "$work/id-$n/identity.secret" "$work/id-$n/identity.public" "$work/planet" "$h/"
       : >"$h/networks.d/$nwid.conf"
-      if [ "$impl" = zt ]; then
+      if [ "$(node_impl "$impl" "$n")" = zt ]; then
         echo '{"settings":{"primaryPort":9993,"portMappingEnabled":false,"allowTcpFallbackRelay":false,"allowSecondaryPort":false,"softwareUpdate":"disable"}}' >"$h/local.conf"
       fi
     done
     local t0; t0=$(now_ms)
     for n in a b; do
       local h="$work/$impl-$n-$round" p
-      if [ "$impl" = zk ]; then
+      if [ "$(node_impl "$impl" "$n")" = zk ]; then
         # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
         p=$(start_in "$n" "$h.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
       else
@@ -213,6 +222,7 @@ measure veth 0
 for r in $(seq 1 "$rounds"); do
   measure zk "$r"
   if [ -n "$zt" ]; then measure zt "$r"; fi
+  if [ -n "$mixed" ]; then measure zk-zt "$r"; measure zt-zk "$r"; fi
 done
 echo
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
