@@ -5,19 +5,25 @@
 # join endpoint (JoinStub.java: TLS, answers every join with that network). Needs JDK 25 and
 # ./mvnw -B -q package -pl sidecar -am -DskipTests first. No root needed.
 #
-#   benchmarks/sidecar/measure.sh [--samples N] [--aot] [--label L] [-- JVM flags...]
+#   benchmarks/sidecar/measure.sh [--samples N] [--aot] [--label L] [--detail DIR] [-- JVM flags...]
 #
 # --aot trains an AOT cache (JDK 25, -XX:AOTCacheOutput) with one run first and uses it.
+# --detail DIR: where the idle memory goes, per sample, into DIR: smaps_rollup (anonymous against
+# file-backed), the JVM's native memory summary (the samples run with
+# -XX:NativeMemoryTracking=summary, which itself costs a little memory: RSS figures from a
+# --detail run are not the plain ones), the live heap's class histogram, and the classes loaded
+# per jar (-Xlog:class+load).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 J=${ZEROKUBE_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin
-samples=3; aot=0; label=run
+samples=3; aot=0; label=run; detail=
 while [ $# -gt 0 ]; do
   case "$1" in
     --samples) samples=$2; shift 2 ;;
     --aot) aot=1; shift ;;
     --label) label=$2; shift 2 ;;
+    --detail) detail=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     --) shift; break ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -63,9 +69,11 @@ if [ $aot = 1 ]; then
   sleep 2; kill $p; wait $p 2>/dev/null || true
   flags+=(-XX:AOTCache="$work/sidecar.aot")
 fi
+extra=()
+[ -n "$detail" ] && extra=(-XX:NativeMemoryTracking=summary "-Xlog:class+load=info:file=$work/classes.log")
 for i in $(seq 1 "$samples"); do
   start=$(date +%s%N)
-  sidecar s$i.log "${flags[@]}"
+  sidecar s$i.log "${flags[@]}" "${extra[@]}"
   p=$!
   ready=never; cpu=-
   for _ in $(seq 1 3000); do
@@ -76,6 +84,20 @@ for i in $(seq 1 "$samples"); do
   done
   sleep 15
   rss=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$p/status)
+  if [ -n "$detail" ]; then
+    d="$detail/$label-$i"; mkdir -p "$d"
+    cat /proc/$p/smaps_rollup > "$d/smaps_rollup"; cat /proc/$p/smaps > "$d/smaps"; cp /proc/$p/status "$d/status"
+    "$J/jcmd" $p VM.native_memory summary > "$d/nmt.txt" 2>&1 || true
+    "$J/jcmd" $p GC.class_histogram > "$d/histogram.txt" 2>&1 || true
+    ls /proc/$p/task | wc -l > "$d/threads"
+    for t in /proc/$p/task/*; do cat "$t/comm"; done | sort | uniq -c | sort -rn > "$d/thread-names"
+    # classes per source: jar name, "shared" (CDS/AOT archive) or "jrt" (the JDK's modules)
+    sed -n 's/.*source: \(.*\)$/\1/p' "$work/classes.log" | sed -e 's|.*/lib/||' -e 's|^jrt:/\([^/]*\).*|jrt:\1|' \
+      -e 's|^shared objects file.*|shared|' -e 's|-[0-9][0-9.]*\(Final\)\?\(-linux-x86_64\)\?\.jar|.jar|' \
+      | sort | uniq -c | sort -rn > "$d/classes-by-source"
+    grep -c 'source:' "$work/classes.log" > "$d/classes-total" || true
+    cp "$work/classes.log" "$d/classes.log"
+  fi
   ts() { date -d "$(sed -n "s/^ts=\([^ ]*\) .*event=$1 .*/\1/p" s$i.log | head -1)" +%s%N; }
   t0=$(ts http); t1=$(ts started)
   echo "$label sample=$i ready_ms=$ready cpu_ms_at_ready=$cpu jvm_to_http_ms=$(( (t0 - start) / 1000000 ))" \
