@@ -26,18 +26,22 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class ControllerMetrics {
-    private final PrometheusMeterRegistry registry;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final NodeMetrics node;
     private final Counter requests;
     private final Counter issued;
 
     /** Metrics over {@code store}'s counts, in a registry of their own. */
     public ControllerMetrics(FilePolicyStore store) {
-        this(store, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this(store, null);
     }
 
-    /** Metrics over {@code store}'s counts, in {@code registry} (e.g. the node's, so one scrape has both). */
-    public ControllerMetrics(FilePolicyStore store, PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    /**
+     * Metrics over {@code store}'s counts, joined with the node's (if not null) both ways: the
+     * node's scrape includes these, and {@link #scrape} is the node's, so one scrape has both.
+     */
+    public ControllerMetrics(FilePolicyStore store, NodeMetrics node) {
+        this.node = node;
         requests = Counter.builder("controller_network_config_request")
                 .description("Network config requests decided by the controller").register(registry);
         issued = Counter.builder("controller_configs_issued")
@@ -46,6 +50,9 @@ public final class ControllerMetrics {
         gauge("controller_member_count", "Member records of the served networks", store::memberCount);
         gauge("controller_store_problems", "Record files the store could not read at start",
                 () -> store.problems().size());
+        if (node != null) {
+            node.include(registry::scrape);
+        }
     }
 
     private void gauge(String name, String help, Supplier<Number> value) {
@@ -78,8 +85,8 @@ public final class ControllerMetrics {
                 .tag("method", method).tag("status", Integer.toString(status)).register(registry).increment();
     }
 
-    /** Prometheus text exposition of every metric. */
+    /** Prometheus text exposition of every metric (with the node's, when joined with it). */
     public String scrape() {
-        return registry.scrape();
+        return node == null ? registry.scrape() : node.scrape();
     }
 }
