@@ -1,13 +1,16 @@
 package dev.zerokube.overlay.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,17 +19,20 @@ import java.util.Map;
  * place the runtime turns controller records and API bodies into bytes and back.
  *
  * <p>Output is what 1.14.1 writes (ZT1-10 §0): compact, object keys in ascending order at every
- * level, non-ASCII raw. Input is strict JSON: one value, no trailing tokens, no duplicate keys
- * (a duplicate is ambiguous, so it is refused rather than resolved silently).
+ * level, non-ASCII raw (but a character beyond the Basic Multilingual Plane as two escaped
+ * UTF-16 surrogates, as the Jackson writer used before did). Input is strict JSON (RFC 8259):
+ * one value, no trailing tokens, no duplicate keys (a duplicate is ambiguous, so it is refused
+ * rather than resolved silently), integers as {@code Long} (beyond its range refused), other numbers as {@code Double}, objects
+ * as insertion-ordered maps.
+ *
+ * <p>Written here rather than through Jackson, which this class used before with the same
+ * settings and whose output it reproduces byte for byte (JsonTextTest compares the two): Jackson
+ * was over 400 classes in the memory of every node and sidecar that parses one small document
+ * (docs/performance.md, "Pod sidecar start and memory").
  */
 public final class JsonText {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+    /** Deeper nesting is refused (no record or API body comes near it; bounds the recursion). */
+    static final int MAX_DEPTH = 500;
 
     private JsonText() {}
 
@@ -39,20 +45,38 @@ public final class JsonText {
         }
     }
 
-    /** Parses one JSON value of any kind. */
+    /** Parses one JSON value of any kind (UTF-8, an initial byte order mark is skipped). */
     public static Object parse(byte[] text) throws JsonSyntaxException {
+        return parse(text, false);
+    }
+
+    /**
+     * {@link #parse} for files ZeroTier One also reads (local.conf): a key given twice counts
+     * once, with its last value, as 1.14.1's parser does, rather than being refused.
+     */
+    public static Object parseLastWins(byte[] text) throws JsonSyntaxException {
+        return parse(text, true);
+    }
+
+    private static Object parse(byte[] text, boolean lastWins) throws JsonSyntaxException {
         if (text.length == 0) {
             throw new JsonSyntaxException("empty body: send a JSON object ({} for all defaults)");
         }
+        String s;
         try {
-            return MAPPER.readValue(text, Object.class);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new JsonSyntaxException("malformed JSON" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new JsonSyntaxException("malformed JSON: " + e.getMessage());
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(text)).toString();
+        } catch (CharacterCodingException e) {
+            throw new JsonSyntaxException("malformed JSON: not UTF-8 text");
         }
+        Parser p = new Parser(s.startsWith("\uFEFF") ? s.substring(1) : s, lastWins);
+        p.skipSpace();
+        Object v = p.value(0);
+        p.skipSpace();
+        if (p.pos < p.text.length()) {
+            throw p.error("trailing token after the JSON value");
+        }
+        return v;
     }
 
     /** Parses a JSON object. */
@@ -67,20 +91,20 @@ public final class JsonText {
 
     /** Compact JSON, keys sorted, UTF-8. */
     public static byte[] write(Object value) {
-        try {
-            return MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a JSON value: " + e.getOriginalMessage(), e);
-        }
+        StringBuilder out = new StringBuilder(256);
+        write(out, value, -1);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Indented JSON, keys sorted (templates meant for people to edit). */
+    /**
+     * Indented JSON, keys sorted (templates meant for people to edit): an entry per line indented
+     * two spaces per object level, {@code "key" : value}, arrays on one line ({@code [ 1, 2 ]}),
+     * empty ones {@code { }} and {@code [ ]}.
+     */
     public static String writePretty(Object value) {
-        try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a JSON value: " + e.getOriginalMessage(), e);
-        }
+        StringBuilder out = new StringBuilder(256);
+        write(out, value, 0);
+        return out.toString();
     }
 
     /** The JSON kind of a parsed value, for messages. */
@@ -94,5 +118,383 @@ public final class JsonText {
             case Number n -> "a number";
             default -> v.getClass().getSimpleName();
         };
+    }
+
+    /** {@code nesting}: -1 for compact, else the number of enclosing objects (pretty). */
+    private static void write(StringBuilder out, Object value, int nesting) {
+        switch (value) {
+            case null -> out.append("null");
+            case String s -> string(out, s, nesting < 0);
+            case Boolean b -> out.append(b.booleanValue());
+            case Double d when d.isNaN() || d.isInfinite() -> string(out, d.toString(), false);
+            case Float f when f.isNaN() || f.isInfinite() -> string(out, f.toString(), false);
+            case Long n -> out.append(n.longValue());
+            case Integer n -> out.append(n.intValue());
+            case Short n -> out.append(n.shortValue());
+            case Byte n -> out.append(n.byteValue());
+            case Double n -> out.append(n.doubleValue());
+            case Float n -> out.append(n.floatValue());
+            case BigInteger n -> out.append(n);
+            case BigDecimal n -> out.append(n);
+            case Map<?, ?> m -> object(out, m, nesting);
+            case Collection<?> c -> array(out, c, nesting);
+            case Object[] a -> array(out, Arrays.asList(a), nesting);
+            default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+        }
+    }
+
+    private static void object(StringBuilder out, Map<?, ?> map, int nesting) {
+        String[] keys = new String[map.size()];
+        int i = 0;
+        for (Object k : map.keySet()) {
+            if (!(k instanceof String s)) {
+                throw new IllegalArgumentException("not a JSON object key: " + k);
+            }
+            keys[i++] = s;
+        }
+        Arrays.sort(keys);
+        out.append('{');
+        if (keys.length == 0) {
+            out.append(nesting < 0 ? "}" : " }");
+            return;
+        }
+        int inner = nesting < 0 ? -1 : nesting + 1;
+        for (i = 0; i < keys.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            newline(out, inner);
+            string(out, keys[i], nesting < 0);
+            out.append(nesting < 0 ? ":" : " : ");
+            write(out, map.get(keys[i]), inner);
+        }
+        newline(out, nesting);
+        out.append('}');
+    }
+
+    private static void array(StringBuilder out, Collection<?> values, int nesting) {
+        boolean pretty = nesting >= 0;
+        out.append('[');
+        if (values.isEmpty()) {
+            out.append(pretty ? " ]" : "]");
+            return;
+        }
+        boolean first = true;
+        for (Object v : values) {
+            out.append(first ? (pretty ? " " : "") : (pretty ? ", " : ","));
+            first = false;
+            write(out, v, nesting);
+        }
+        out.append(pretty ? " ]" : "]");
+    }
+
+    private static void newline(StringBuilder out, int nesting) {
+        if (nesting >= 0) {
+            out.append('\n').repeat(' ', 2 * nesting);
+        }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * {@code escapeSurrogates}: compact output (bytes) escapes each UTF-16 surrogate, pretty output
+     * (a String) writes them raw; the two Jackson writers this replaced differed so.
+     */
+    private static void string(StringBuilder out, String s, boolean escapeSurrogates) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || escapeSurrogates && Character.isSurrogate(c)) {
+                        out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF])
+                                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    /** A recursive-descent parser over the decoded text. */
+    private static final class Parser {
+        final String text;
+        final boolean lastWins;
+        int pos;
+
+        Parser(String text, boolean lastWins) {
+            this.text = text;
+            this.lastWins = lastWins;
+        }
+
+        Object value(int depth) throws JsonSyntaxException {
+            if (pos >= text.length()) {
+                throw error("unexpected end of input, expected a value");
+            }
+            char c = text.charAt(pos);
+            return switch (c) {
+                case '{' -> object(depth + 1);
+                case '[' -> array(depth + 1);
+                case '"' -> string();
+                case 't' -> literal("true", Boolean.TRUE);
+                case 'f' -> literal("false", Boolean.FALSE);
+                case 'n' -> literal("null", null);
+                default -> {
+                    if (c == '-' || (c >= '0' && c <= '9')) {
+                        yield number();
+                    }
+                    throw error("unexpected character '" + printable(c) + "', expected a value");
+                }
+            };
+        }
+
+        Map<String, Object> object(int depth) throws JsonSyntaxException {
+            checkDepth(depth);
+            pos++; // {
+            Map<String, Object> map = new LinkedHashMap<>();
+            skipSpace();
+            if (peek() == '}') {
+                pos++;
+                return map;
+            }
+            while (true) {
+                skipSpace();
+                if (peek() != '"') {
+                    throw error("expected a quoted property name");
+                }
+                int keyAt = pos;
+                String key = string();
+                skipSpace();
+                expect(':');
+                skipSpace();
+                Object v = value(depth);
+                if (!lastWins && map.containsKey(key)) {
+                    pos = keyAt;
+                    throw error("Duplicate field '" + key + "'");
+                }
+                map.put(key, v);
+                skipSpace();
+                char c = peek();
+                pos++;
+                if (c == '}') {
+                    return map;
+                }
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or '}' in an object");
+                }
+            }
+        }
+
+        List<Object> array(int depth) throws JsonSyntaxException {
+            checkDepth(depth);
+            pos++; // [
+            List<Object> list = new ArrayList<>();
+            skipSpace();
+            if (peek() == ']') {
+                pos++;
+                return list;
+            }
+            while (true) {
+                skipSpace();
+                list.add(value(depth));
+                skipSpace();
+                char c = peek();
+                pos++;
+                if (c == ']') {
+                    return list;
+                }
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or ']' in an array");
+                }
+            }
+        }
+
+        String string() throws JsonSyntaxException {
+            pos++; // "
+            StringBuilder sb = null;
+            int start = pos;
+            while (true) {
+                if (pos >= text.length()) {
+                    throw error("unexpected end of input in a string");
+                }
+                char c = text.charAt(pos);
+                if (c == '"') {
+                    String s = sb == null ? text.substring(start, pos) : sb.append(text, start, pos).toString();
+                    pos++;
+                    return s;
+                }
+                if (c < 0x20) {
+                    throw error("unescaped control character " + printable(c) + " in a string");
+                }
+                if (c != '\\') {
+                    pos++;
+                    continue;
+                }
+                if (sb == null) {
+                    sb = new StringBuilder();
+                }
+                sb.append(text, start, pos);
+                pos++;
+                if (pos >= text.length()) {
+                    throw error("unexpected end of input in a string");
+                }
+                char e = text.charAt(pos++);
+                switch (e) {
+                    case '"', '\\', '/' -> sb.append(e);
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'n' -> sb.append('\n');
+                    case 'r' -> sb.append('\r');
+                    case 't' -> sb.append('\t');
+                    case 'u' -> {
+                        if (pos + 4 > text.length()) {
+                            throw error("unexpected end of input in a \\u escape");
+                        }
+                        int v = 0;
+                        for (int i = 0; i < 4; i++) {
+                            int d = Character.digit(text.charAt(pos), 16);
+                            if (d < 0) {
+                                throw error("bad hex digit in a \\u escape");
+                            }
+                            v = v * 16 + d;
+                            pos++;
+                        }
+                        sb.append((char) v);
+                    }
+                    default -> {
+                        pos--;
+                        throw error("unrecognized escape '\\" + printable(e) + "' in a string");
+                    }
+                }
+                start = pos;
+            }
+        }
+
+        Number number() throws JsonSyntaxException {
+            int start = pos;
+            if (peek() == '-') {
+                pos++;
+            }
+            if (peek() == '0') {
+                pos++;
+                if (isDigit(peek())) {
+                    throw error("leading zeroes are not allowed in a number");
+                }
+            } else if (isDigit(peek())) {
+                digits();
+            } else {
+                throw error("expected a digit after '-'");
+            }
+            boolean integral = true;
+            if (peek() == '.') {
+                integral = false;
+                pos++;
+                if (!isDigit(peek())) {
+                    throw error("expected a digit after the decimal point");
+                }
+                digits();
+            }
+            if (peek() == 'e' || peek() == 'E') {
+                integral = false;
+                pos++;
+                if (peek() == '+' || peek() == '-') {
+                    pos++;
+                }
+                if (!isDigit(peek())) {
+                    throw error("expected a digit in the exponent");
+                }
+                digits();
+            }
+            String n = text.substring(start, pos);
+            if (!integral) {
+                return Double.parseDouble(n);
+            }
+            try {
+                return Long.parseLong(n);
+            } catch (NumberFormatException tooLong) {
+                pos = start;
+                throw error("Numeric value (" + n + ") out of range of long");
+            }
+        }
+
+        private void digits() {
+            while (isDigit(peek())) {
+                pos++;
+            }
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+
+        Object literal(String word, Object value) throws JsonSyntaxException {
+            if (!text.startsWith(word, pos)) {
+                throw error("unrecognized token, expected " + word);
+            }
+            pos += word.length();
+            if (pos < text.length() && Character.isLetterOrDigit(text.charAt(pos))) {
+                throw error("unrecognized token, expected " + word);
+            }
+            return value;
+        }
+
+        void skipSpace() {
+            while (pos < text.length()) {
+                char c = text.charAt(pos);
+                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                    return;
+                }
+                pos++;
+            }
+        }
+
+        private char peek() {
+            return pos < text.length() ? text.charAt(pos) : '\0';
+        }
+
+        private void expect(char c) throws JsonSyntaxException {
+            if (peek() != c) {
+                throw error("expected '" + c + "'");
+            }
+            pos++;
+        }
+
+        private void checkDepth(int depth) throws JsonSyntaxException {
+            if (depth > MAX_DEPTH) {
+                throw error("nesting deeper than " + MAX_DEPTH);
+            }
+        }
+
+        JsonSyntaxException error(String why) {
+            int line = 1;
+            int lineStart = 0;
+            int end = Math.min(pos, text.length());
+            for (int i = 0; i < end; i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            if (pos >= text.length() && why.startsWith("expected")) {
+                why = "unexpected end of input, " + why;
+            }
+            return new JsonSyntaxException("malformed JSON at line " + line + ", column " + (end - lineStart + 1)
+                    + ": " + why);
+        }
+
+        private static String printable(char c) {
+            return c < 0x20 || c == 0x7F ? String.format("U+%04X", (int) c) : String.valueOf(c);
+        }
     }
 }

@@ -1,9 +1,5 @@
 package dev.zerokube.overlay.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.zerokube.overlay.identity.Address;
@@ -75,8 +71,6 @@ public final class LocalApi implements AutoCloseable {
     private static final Pattern PEER_PATH = Pattern.compile("/peer/([0-9a-fA-F]{10})");
     // Exactly 10 hex digits, as 1.14.1's route (ZT1-10 §2.8, quirk Q8): moon ids that fit in 40 bits.
     private static final Pattern MOON_PATH = Pattern.compile("/moon/([0-9a-fA-F]{10})");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final String DEVICE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
     private final NodeService service;
@@ -144,11 +138,7 @@ public final class LocalApi implements AutoCloseable {
 
     private record Response(int status, String contentType, byte[] body) {
         static Response json(int status, Object value) {
-            try {
-                return new Response(status, "application/json", JSON.writeValueAsBytes(value));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("unserializable response", e);
-            }
+            return new Response(status, "application/json", JsonText.write(value));
         }
 
         static Response empty(int status) {
@@ -487,17 +477,7 @@ public final class LocalApi implements AutoCloseable {
      * the body gives as a JSON boolean (other values ignored, as 1.14.1) and answer the network.
      */
     private Map<String, Object> join(NetworkId id, byte[] body) throws BadRequest {
-        JsonNode flags = null;
-        if (body.length > 0) {
-            try {
-                flags = JSON.readTree(body);
-            } catch (IOException e) {
-                throw new BadRequest("body is not JSON: " + firstLine(e.getMessage()));
-            }
-            if (flags != null && !flags.isObject()) {
-                throw new BadRequest("body must be a JSON object");
-            }
-        }
+        Map<String, Object> flags = bodyObject(body);
         home(() -> networks.join(id));
         Optional<NetworkStatus> status = onNode(n -> {
             n.join(id, service.nowMs());
@@ -518,9 +498,27 @@ public final class LocalApi implements AutoCloseable {
         return network(id, s, status);
     }
 
-    private static boolean bool(JsonNode o, String key, boolean current) {
-        JsonNode v = o.get(key);
-        return v != null && v.isBoolean() ? v.booleanValue() : current;
+    private static boolean bool(Map<String, Object> o, String key, boolean current) {
+        return o.get(key) instanceof Boolean b ? b : current;
+    }
+
+    /** A request body as a JSON object, or null when there is none (empty or only white space). */
+    private static Map<String, Object> bodyObject(byte[] body) throws BadRequest {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        Object v;
+        try {
+            v = JsonText.parse(body);
+        } catch (JsonText.JsonSyntaxException e) {
+            throw new BadRequest("body is not JSON: " + firstLine(e.getMessage()));
+        }
+        if (v != null && !(v instanceof Map<?, ?>)) {
+            throw new BadRequest("body must be a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> o = (Map<String, Object>) v;
+        return o;
     }
 
     private Optional<Map<String, Object>> heldMoon(long id) {
@@ -535,25 +533,16 @@ public final class LocalApi implements AutoCloseable {
      */
     private Map<String, Object> orbit(long id, byte[] body) throws BadRequest {
         long seed = 0;
-        if (body.length > 0) {
-            JsonNode o;
-            try {
-                o = JSON.readTree(body);
-            } catch (IOException e) {
-                throw new BadRequest("body is not JSON: " + firstLine(e.getMessage()));
+        Map<String, Object> o = bodyObject(body);
+        Object s = o == null ? null : o.get("seed");
+        if (s != null) {
+            if (!(s instanceof String text) || !text.matches("[0-9a-fA-F]{1,10}")) {
+                throw new BadRequest("seed must be a node address (up to 10 hex digits), not "
+                        + new String(JsonText.write(s), StandardCharsets.UTF_8));
             }
-            if (o != null && !o.isObject()) {
-                throw new BadRequest("body must be a JSON object");
-            }
-            JsonNode s = o == null ? null : o.get("seed");
-            if (s != null && !s.isNull()) {
-                if (!s.isTextual() || !s.textValue().matches("[0-9a-fA-F]{1,10}")) {
-                    throw new BadRequest("seed must be a node address (up to 10 hex digits), not " + s);
-                }
-                seed = Long.parseUnsignedLong(s.textValue(), 16);
-                if (seed != 0 && new Address(seed).isReserved()) {
-                    throw new BadRequest("seed " + s.textValue() + " is a reserved address");
-                }
+            seed = Long.parseUnsignedLong(text, 16);
+            if (seed != 0 && new Address(seed).isReserved()) {
+                throw new BadRequest("seed " + text + " is a reserved address");
             }
         }
         Optional<Map<String, Object>> held = heldMoon(id);

@@ -1,9 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +26,6 @@ public record LocalConf(int primaryPort, List<String> bind, List<String> allowMa
         boolean allowTcpFallbackRelay, boolean portMappingEnabled, Map<String, Object> json) {
     /** ZeroTier's default port ({@code ZT_DEFAULT_PORT}). */
     public static final int DEFAULT_PORT = 9993;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public LocalConf {
         bind = List.copyOf(bind);
@@ -42,28 +38,39 @@ public record LocalConf(int primaryPort, List<String> bind, List<String> allowMa
         return new LocalConf(DEFAULT_PORT, List.of(), List.of(), false, false, Map.of());
     }
 
-    /** Reads local.conf text (a JSON object). */
+    /**
+     * Reads local.conf text (a JSON object). A key given twice counts once, the last, as in
+     * 1.14.1's parser; booleans are read as 1.14.1 and the Jackson reader used before did
+     * ({@code true}/{@code false}, a non-zero integer, the text "true").
+     */
     public static LocalConf parse(String text) {
-        JsonNode root;
+        Object root;
         try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("local.conf is not JSON: " + e.getOriginalMessage());
+            root = JsonText.parseLastWins(text.getBytes(StandardCharsets.UTF_8));
+        } catch (JsonText.JsonSyntaxException e) {
+            throw new IllegalArgumentException("local.conf is not JSON: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> r)) {
             throw new IllegalArgumentException("local.conf is not a JSON object");
         }
-        JsonNode settings = root.path("settings");
-        int port = DEFAULT_PORT;
-        JsonNode p = settings.path("primaryPort");
-        if (p.isIntegralNumber()) {
-            port = p.asInt() & 0xffff;
-        }
         @SuppressWarnings("unchecked")
-        Map<String, Object> json = JSON.convertValue(root, Map.class);
-        return new LocalConf(port, strings(settings.path("bind")), strings(settings.path("allowManagementFrom")),
-                settings.path("allowTcpFallbackRelay").asBoolean(false),
-                settings.path("portMappingEnabled").asBoolean(false), json);
+        Map<String, Object> json = (Map<String, Object>) r;
+        Map<?, ?> settings = json.get("settings") instanceof Map<?, ?> m ? m : Map.of();
+        int port = DEFAULT_PORT;
+        if (settings.get("primaryPort") instanceof Long p) {
+            port = p.intValue() & 0xffff;
+        }
+        return new LocalConf(port, strings(settings.get("bind")), strings(settings.get("allowManagementFrom")),
+                bool(settings.get("allowTcpFallbackRelay")), bool(settings.get("portMappingEnabled")), json);
+    }
+
+    private static boolean bool(Object v) {
+        return switch (v) {
+            case Boolean b -> b;
+            case Long n -> n != 0;
+            case String s -> s.strip().equals("true");
+            case null, default -> false;
+        };
     }
 
     /** The home's local.conf, or the defaults when it has none. */
@@ -72,20 +79,15 @@ public record LocalConf(int primaryPort, List<String> bind, List<String> allowMa
         return text.map(LocalConf::parse).orElseGet(LocalConf::defaults);
     }
 
-    private static List<String> strings(JsonNode array) {
+    private static List<String> strings(Object array) {
         List<String> out = new ArrayList<>();
-        if (array.isArray()) {
-            for (JsonNode n : array) {
-                if (n.isTextual()) {
-                    out.add(n.asText());
+        if (array instanceof List<?> l) {
+            for (Object n : l) {
+                if (n instanceof String t) {
+                    out.add(t);
                 }
             }
         }
         return out;
-    }
-
-    /** {@code json()} as a Jackson tree (a fresh copy). */
-    ObjectNode tree() {
-        return JSON.valueToTree(json);
     }
 }

@@ -122,6 +122,10 @@ class NodeHomeCreateTest {
         assertFalse(c.portMappingEnabled(), "a string is not a boolean");
         assertTrue(c.json().containsKey("physical"), "the whole object is kept for /status");
         assertEquals(LocalConf.DEFAULT_PORT, LocalConf.parse("{\"settings\":{\"primaryPort\":\"x\"}}").primaryPort());
+        LocalConf twice = LocalConf.parse("{\"settings\":{\"primaryPort\":1,\"portMappingEnabled\":1,"
+                + "\"allowTcpFallbackRelay\":\" true\",\"primaryPort\":2}}");
+        assertEquals(2, twice.primaryPort(), "a repeated key: the last counts, as 1.14.1 reads it");
+        assertTrue(twice.portMappingEnabled() && twice.allowTcpFallbackRelay(), "1 and \"true\" read as true");
         assertEquals(LocalConf.DEFAULT_PORT, LocalConf.defaults().primaryPort());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LocalConf.parse("[1]"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LocalConf.parse("{"));
