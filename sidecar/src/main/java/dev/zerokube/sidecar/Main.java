@@ -26,6 +26,13 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Netty's buffer allocation events for JDK Flight Recorder: when on (its default wherever
+        // JFR exists) Netty registers its event classes at start, about 130 classes and their
+        // metadata in every node's memory whether or not anyone records. -Dio.netty.jfr.enabled=true
+        // turns them back on for a profiling run.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);

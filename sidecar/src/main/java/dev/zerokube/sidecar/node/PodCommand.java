@@ -211,6 +211,7 @@ public final class PodCommand {
                 ids.add(NetworkId.parse(j.networkId()));
                 log(log, "info", "joined", "network=" + network + " nwid=" + j.networkId() + " member=" + j.member());
             }
+            client.close();
             Map<NetworkId, Integer> taps = new LinkedHashMap<>();
             if (settings.tapSocket() != null) {
                 taps.putAll(awaitTaps(settings.tapSocket()));
