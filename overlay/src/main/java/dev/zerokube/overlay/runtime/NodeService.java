@@ -364,7 +364,8 @@ public final class NodeService implements AutoCloseable {
 
     /**
      * Datagrams and bytes received and sent on every socket, sends that no socket took, and the
-     * UDP GSO sends among them with the datagrams they carried ({@code packetsOut} counts those too).
+     * UDP GSO sends the kernel took with the datagrams they carried ({@code packetsOut} counts
+     * those too).
      */
     public record Traffic(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long sendFailures,
             long gsoSends, long gsoDatagrams) {}
@@ -540,11 +541,7 @@ public final class NodeService implements AutoCloseable {
         flushPending = true;
         if (packet instanceof SegmentedDatagramPacket segmented) {
             // kept until the kernel has answered: if it refuses GSO the datagrams go one by one
-            ByteBuf content = segmented.content();
-            gsoSends.lazySet(gsoSends.get() + 1);
-            gsoDatagrams.lazySet(gsoDatagrams.get() + (content.readableBytes() + segmented.segmentSize() - 1)
-                    / segmented.segmentSize());
-            content.retain();
+            segmented.content().retain();
             ch.write(segmented, ch.newPromise().addListener(f -> onGsoOutcome(f, ch, segmented)));
         } else {
             ch.write(packet, ch.voidPromise());
@@ -554,7 +551,13 @@ public final class NodeService implements AutoCloseable {
     private void onGsoOutcome(Future<?> outcome, Channel ch, SegmentedDatagramPacket sent) {
         ByteBuf content = sent.content();
         try {
-            if (outcome.isSuccess() || !ch.isActive()) {
+            if (outcome.isSuccess()) {
+                gsoSends.lazySet(gsoSends.get() + 1);
+                gsoDatagrams.lazySet(gsoDatagrams.get() + (content.readableBytes() + sent.segmentSize() - 1)
+                        / sent.segmentSize());
+                return;
+            }
+            if (!ch.isActive()) {
                 return;
             }
             if (gsoOn) {
