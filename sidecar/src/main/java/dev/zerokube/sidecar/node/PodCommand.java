@@ -191,7 +191,10 @@ public final class PodCommand {
             // The TLS stack and a kept-alive connection to the join endpoint warm up while the
             // identity's proof of work runs (each is most of the start-up time in a cold JVM).
             JoinClient client = new JoinClient(settings.joinEndpoint(), settings.joinCaPem());
-            Thread warmUp = Thread.ofVirtual().name("zerokube-join-warmup").start(client::warmUp);
+            // Platform threads here and below, short-lived: a virtual thread would start the
+            // virtual-thread scheduler's carriers and I/O poller, five threads that then idle for
+            // the pod's life.
+            Thread warmUp = Thread.ofPlatform().daemon().name("zerokube-join-warmup").start(client::warmUp);
             // The secret key lives only in this object: never written, never logged, never sent.
             Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));
             warmUp.join(JoinClient.REQUEST_TIMEOUT.toMillis());
@@ -225,7 +228,7 @@ public final class PodCommand {
             s.addListener(event -> {
                 if (event instanceof dev.zerokube.overlay.node.NodeEvent.NetworkUpdated && !ready) {
                     // not on the node's thread: isReady() waits for that thread
-                    Thread.ofVirtual().start(() -> checkReady(log, startNs));
+                    Thread.ofPlatform().daemon().name("zerokube-ready-check").start(() -> checkReady(log, startNs));
                 }
             });
             checkReady(log, startNs);
