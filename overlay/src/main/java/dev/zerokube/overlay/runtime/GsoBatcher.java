@@ -20,7 +20,8 @@ import java.net.InetSocketAddress;
  * remote or channel, longer, after a shorter one, the batch full) sends the batch and starts the
  * next one. The caller sends what is open with {@link #flush} at the end of each input batch.
  *
- * <p>Allocates one buffer per batch (pooled), nothing per datagram. Event loop thread only.
+ * <p>Allocates one buffer per batch (pooled), nothing per datagram; the buffer starts at the last
+ * batch's size. Event loop thread only.
  */
 final class GsoBatcher {
     /** Segments per send: the kernel's {@code UDP_MAX_SEGMENTS} (64 before Linux 6.3, 128 since). */
@@ -42,6 +43,9 @@ final class GsoBatcher {
     private int segmentSize;
     private int segments;
     private boolean ended;
+    // bytes of the last batch sent: the next buffer's first size (a bulk flow's bursts alike, a
+    // controller's lone datagrams alike), so neither grows a buffer nor takes 64 KiB for one datagram
+    private int lastBatchBytes;
 
     GsoBatcher(Sink sink) {
         this.sink = sink;
@@ -58,8 +62,7 @@ final class GsoBatcher {
             segmentSize = len;
             segments = 0;
             ended = false;
-            // room for a whole burst of full-size datagrams, or a few small ones (it grows if needed)
-            buf = ch.alloc().directBuffer(len >= 1024 ? BYTES_MAX : Math.min(BYTES_MAX, len * 16), BYTES_MAX);
+            buf = ch.alloc().directBuffer(Math.min(BYTES_MAX, Math.max(len, lastBatchBytes)), BYTES_MAX);
         }
         buf.writeBytes(data, off, len);
         segments++;
@@ -80,6 +83,7 @@ final class GsoBatcher {
             return;
         }
         buf = null;
+        lastBatchBytes = b.readableBytes();
         Channel ch = channel;
         channel = null;
         DatagramPacket packet = segments == 1
