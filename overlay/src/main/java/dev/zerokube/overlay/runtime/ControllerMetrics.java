@@ -26,22 +26,18 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class ControllerMetrics {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final NodeMetrics node;
+    private final PrometheusMeterRegistry registry;
     private final Counter requests;
     private final Counter issued;
 
     /** Metrics over {@code store}'s counts, in a registry of their own. */
     public ControllerMetrics(FilePolicyStore store) {
-        this(store, null);
+        this(store, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    /**
-     * Metrics over {@code store}'s counts, joined with the node's (if not null) both ways: the
-     * node's scrape includes these, and {@link #scrape} is the node's, so one scrape has both.
-     */
-    public ControllerMetrics(FilePolicyStore store, NodeMetrics node) {
-        this.node = node;
+    /** Metrics over {@code store}'s counts, in {@code registry} (e.g. the node's, so one scrape has both). */
+    public ControllerMetrics(FilePolicyStore store, PrometheusMeterRegistry registry) {
+        this.registry = registry;
         requests = Counter.builder("controller_network_config_request")
                 .description("Network config requests decided by the controller").register(registry);
         issued = Counter.builder("controller_configs_issued")
@@ -50,9 +46,6 @@ public final class ControllerMetrics {
         gauge("controller_member_count", "Member records of the served networks", store::memberCount);
         gauge("controller_store_problems", "Record files the store could not read at start",
                 () -> store.problems().size());
-        if (node != null) {
-            node.include(registry::scrape);
-        }
     }
 
     private void gauge(String name, String help, Supplier<Number> value) {
@@ -85,8 +78,8 @@ public final class ControllerMetrics {
                 .tag("method", method).tag("status", Integer.toString(status)).register(registry).increment();
     }
 
-    /** Prometheus text exposition of every metric (with the node's, when joined with it). */
+    /** Prometheus text exposition of every metric. */
     public String scrape() {
-        return node == null ? registry.scrape() : node.scrape();
+        return registry.scrape();
     }
 }

@@ -4,33 +4,30 @@ import com.sun.net.httpserver.HttpServer;
 import dev.zerokube.overlay.node.DropReason;
 import dev.zerokube.overlay.node.Node;
 import dev.zerokube.overlay.node.PeerStatus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * The node's counters in Prometheus' text format (API.md: names prefixed {@code zerokube_}):
- * physical datagrams and bytes in and out, drops by {@link DropReason}, peers by path kind, paths,
- * table use and online state. The node is single-threaded, so {@link #scrape} reads a snapshot
- * that {@link #refresh} takes on the node's thread; {@link #serve} puts that on
- * {@code GET /metrics} of a small HTTP server.
+ * The node's counters as Micrometer meters (API.md: names prefixed {@code zerokube_}): physical
+ * datagrams and bytes in and out, drops by {@link DropReason}, peers by path kind, paths, table
+ * use and online state. The node is single-threaded, so the meters read a snapshot that
+ * {@link #refresh} takes on the node's thread; {@link #scrape} refreshes and renders Prometheus
+ * text, and {@link #serve} puts that on {@code GET /metrics} of a small HTTP server.
  *
- * <p>The text is written here rather than through Micrometer: the node has a dozen fixed series,
- * and Micrometer with its Prometheus registry was about 150 classes, their metadata and a registry
- * in every sidecar's memory (docs/performance.md, "Pod sidecar start and memory"). The output is
- * what Micrometer's Prometheus registry wrote for the same meters (names with the {@code _total}
- * suffix on counters, one {@code # HELP} and {@code # TYPE} per name, names in ascending order,
- * values as doubles), so dashboards and tests see no change. ZeroTier One's own {@code zt_*} names
- * (ZT1-10 §5) have no suffix; zerokube's names are its own. Other components add their own text
- * with {@link #include} (the controller's metrics, so one scrape has both).
+ * <p>Counter names get Prometheus' {@code _total} suffix from Micrometer (ZeroTier One's own
+ * {@code zt_*} names, ZT1-10 §5, have none; zerokube's names are its own).
  */
-public final class NodeMetrics {
+public final class NodeMetrics implements MeterBinder {
     public static final String PACKETS = "zerokube.node.packets";
     public static final String BYTES = "zerokube.node.bytes";
     public static final String SEND_FAILURES = "zerokube.node.send.failures";
@@ -43,20 +40,52 @@ public final class NodeMetrics {
     static final long SNAPSHOT_WAIT_MS = 2_000;
 
     private final NodeService service;
-    private final List<Supplier<String>> included = new CopyOnWriteArrayList<>();
+    private final PrometheusMeterRegistry registry;
     private volatile Snapshot snapshot = new Snapshot(new long[DropReason.values().length], 0, 0, 0, 0, false, 0, 0);
 
     private record Snapshot(long[] drops, int peers, int direct, int relayed, int paths, boolean online, int parked,
             int queued) {}
 
-    /** Metrics of {@code service}. */
+    /** Metrics of {@code service}, registered in a fresh Prometheus registry (see {@link #registry()}). */
     public NodeMetrics(NodeService service) {
         this.service = service;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindTo(registry);
     }
 
-    /** Appends {@code section}'s text (whole metric families, Prometheus text format) to every scrape. */
-    public void include(Supplier<String> section) {
-        included.add(section);
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry r) {
+        FunctionCounter.builder(PACKETS, service, s -> s.traffic().packetsIn()).tag("direction", "rx")
+                .description("UDP datagrams received").register(r);
+        FunctionCounter.builder(PACKETS, service, s -> s.traffic().packetsOut()).tag("direction", "tx")
+                .description("UDP datagrams sent").register(r);
+        FunctionCounter.builder(BYTES, service, s -> s.traffic().bytesIn()).tag("direction", "rx")
+                .baseUnit("bytes").description("UDP payload bytes received").register(r);
+        FunctionCounter.builder(BYTES, service, s -> s.traffic().bytesOut()).tag("direction", "tx")
+                .baseUnit("bytes").description("UDP payload bytes sent").register(r);
+        FunctionCounter.builder(SEND_FAILURES, service, s -> s.traffic().sendFailures())
+                .description("datagrams no socket took (wrong family, socket busy or closed)").register(r);
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder(DROPS, this, m -> m.snapshot.drops()[reason.ordinal()])
+                    .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+                    .description("received datagrams dropped, by reason").register(r);
+        }
+        Gauge.builder(PEERS, this, m -> m.snapshot.direct()).tag("path", "direct")
+                .description("peers held, by whether a direct path exists").register(r);
+        Gauge.builder(PEERS, this, m -> m.snapshot.relayed()).tag("path", "relayed")
+                .description("peers held, by whether a direct path exists").register(r);
+        Gauge.builder(PATHS, this, m -> m.snapshot.paths()).description("direct paths held (non-expired slots)")
+                .register(r);
+        Gauge.builder(ONLINE, this, m -> m.snapshot.online() ? 1 : 0)
+                .description("1 while a root was heard within 500 s (or this node is a root)").register(r);
+        Gauge.builder(WAITING, this, m -> m.snapshot.parked()).tag("queue", "identity")
+                .description("packets waiting").register(r);
+        Gauge.builder(WAITING, this, m -> m.snapshot.queued()).tag("queue", "send").description("packets waiting")
+                .register(r);
     }
 
     /** Takes a fresh snapshot on the node's thread (waits up to 2 s; keeps the old one if the node does not answer). */
@@ -92,60 +121,10 @@ public final class NodeMetrics {
         return new Snapshot(drops, u.peers(), direct, relayed, paths, node.isOnline(), u.parked(), u.queued());
     }
 
-    /** Refreshes and renders the node's metrics, then every {@linkplain #include included} section. */
+    /** Refreshes and renders every meter of the registry in the Prometheus text format. */
     public String scrape() {
         refresh();
-        Snapshot m = snapshot;
-        NodeService.Traffic t = service.traffic();
-        StringBuilder out = new StringBuilder(4096);
-        family(out, name(BYTES, true), "UDP payload bytes received", "counter",
-                "direction=\"rx\"", t.bytesIn(), "direction=\"tx\"", t.bytesOut());
-        header(out, name(DROPS, true), "received datagrams dropped, by reason", "counter");
-        for (DropReason reason : DropReason.values()) {
-            sample(out, name(DROPS, true), "reason=\"" + reason.name().toLowerCase(Locale.ROOT) + "\"",
-                    m.drops()[reason.ordinal()]);
-        }
-        family(out, name(ONLINE, false), "1 while a root was heard within 500 s (or this node is a root)", "gauge",
-                null, m.online() ? 1 : 0);
-        family(out, name(PACKETS, true), "UDP datagrams received", "counter",
-                "direction=\"rx\"", t.packetsIn(), "direction=\"tx\"", t.packetsOut());
-        family(out, name(PATHS, false), "direct paths held (non-expired slots)", "gauge", null, m.paths());
-        family(out, name(PEERS, false), "peers held, by whether a direct path exists", "gauge",
-                "path=\"direct\"", m.direct(), "path=\"relayed\"", m.relayed());
-        family(out, name(SEND_FAILURES, true), "datagrams no socket took (wrong family, socket busy or closed)",
-                "counter", null, t.sendFailures());
-        family(out, name(WAITING, false), "packets waiting", "gauge",
-                "queue=\"identity\"", m.parked(), "queue=\"send\"", m.queued());
-        for (Supplier<String> section : included) {
-            out.append(section.get());
-        }
-        return out.toString();
-    }
-
-    /** The Prometheus name of a dotted meter name (counters get {@code _total}, as Micrometer named them). */
-    static String name(String dotted, boolean counter) {
-        return dotted.replace('.', '_') + (counter ? "_total" : "");
-    }
-
-    /** One family: its header, then (labels, value) pairs; a null label set is a series without labels. */
-    private static void family(StringBuilder out, String name, String help, String type, Object... labelsAndValues) {
-        header(out, name, help, type);
-        for (int i = 0; i < labelsAndValues.length; i += 2) {
-            sample(out, name, (String) labelsAndValues[i], ((Number) labelsAndValues[i + 1]).doubleValue());
-        }
-    }
-
-    private static void header(StringBuilder out, String name, String help, String type) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void sample(StringBuilder out, String name, String labels, double value) {
-        out.append(name);
-        if (labels != null) {
-            out.append('{').append(labels).append('}');
-        }
-        out.append(' ').append(value).append('\n');
+        return registry.scrape();
     }
 
     /**

@@ -204,7 +204,7 @@ public final class ControllerCommand implements Command {
             NodeHome home = node.home();
             NodeService service = node.service();
             NetworkController controller = new NetworkController(home.identity(), store, random);
-            ControllerMetrics metrics = new ControllerMetrics(store, node.metrics());
+            ControllerMetrics metrics = new ControllerMetrics(store, node.metrics().registry());
             ControllerAttachment attachment = service.call(n -> ControllerAttachment.attach(n, controller, random)).join();
             service.execute(n -> attachment.setDecisionListener(metrics::onDecision));
             // Administrator changes (API threads) become pushes and revocations on the node's thread.
