@@ -78,8 +78,8 @@ public record SidecarSettings(
 
   /**
    * The chart's defaults: 10m CPU; 96 MiB requested, a little above what an idle sidecar holds with
-   * {@link #DEFAULT_JVM_OPTIONS} (85-87 MiB measured since Jackson, Micrometer and the JDK HTTP
-   * client left it; the issue's goal of 64 is out of reach for the JVM, docs/performance.md), and
+   * {@link #DEFAULT_JVM_OPTIONS} (88-92 MiB measured since Jackson and the JDK HTTP client left
+   * it; the issue's goal of 64 is out of reach for the JVM, docs/performance.md), and
    * a 192 MiB limit, since under traffic it grows to ~125 MiB (heap and direct buffers filled, more
    * compiled code) and a limit that close would let the kernel kill it before the JVM's own caps
    * act; one-hour tokens; UID 65532.
