@@ -681,13 +681,38 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
         ports.forEachValue(p -> announce(p, nowMs));
     }
 
+    /**
+     * A different config is in force for network {@code nwid}: the groups it brings (the
+     * address-resolution groups of its assigned IPs, broadcast) are announced now. 1.14.1's host
+     * finds an assigned IP's group only at its next 5 s interface scan and then announces it at
+     * once (ZT1-08 §3.3); until a member's LIKE reaches the root, a peer's ARP for that address
+     * finds nobody, so announcing at the config rather than at the next pass is what lets the
+     * first ping of a freshly started node through without waiting for a timer.
+     */
+    void onConfigInForce(long nwid, long nowMs) {
+        NetworkPort p = ports.get(nwid);
+        if (p != null) {
+            announce(p, nowMs);
+        }
+    }
+
     void announce(NetworkPort p, long nowMs) {
         p.refresh();
         NetworkPort.GroupSet fresh = p.takeNewGroups();
         List<Long> always = alwaysAnnounceSet(p);
-        if (fresh.size() > 0) {
+        NetworkPort.GroupSet all = p.announced();
+        boolean round = nowMs - p.lastAnnounceRoundMs >= Timing.MULTICAST_ANNOUNCE_PERIOD_MS;
+        if (round) {
+            p.lastAnnounceRoundMs = nowMs;
             for (long to : always) {
-                sendLikes(p, to, fresh, nowMs);
+                sendLikes(p, to, all, nowMs);
+            }
+        }
+        if (fresh.size() > 0) {
+            if (!round) { // the round just sent them every group
+                for (long to : always) {
+                    sendLikes(p, to, fresh, nowMs);
+                }
             }
             p.members.forEachValue(e -> {
                 if (!always.contains(e[2])) {
@@ -695,13 +720,6 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
                 }
             });
             fresh.clear();
-        }
-        NetworkPort.GroupSet all = p.announced();
-        if (nowMs - p.lastAnnounceRoundMs >= Timing.MULTICAST_ANNOUNCE_PERIOD_MS) {
-            p.lastAnnounceRoundMs = nowMs;
-            for (long to : always) {
-                sendLikes(p, to, all, nowMs);
-            }
         }
         p.members.forEachValue(e -> {
             if (!always.contains(e[2]) && nowMs - e[1] <= Timing.TRUST_EXPIRATION_MS
@@ -738,6 +756,16 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
             }
             sw.send(nowMs);
         }
+    }
+
+    /** Between the contact rounds: repeated gathers for multicasts that wait for a first member. */
+    void timerTasks(long nowMs) {
+        multicaster.regather(nowMs, this);
+    }
+
+    /** When {@link #timerTasks} next has work, or {@code Long.MAX_VALUE}. */
+    long nextTimerMs() {
+        return multicaster.nextRegatherMs();
     }
 
     /** The 30 s housekeeping: the multicast tables and the members we announce to. */

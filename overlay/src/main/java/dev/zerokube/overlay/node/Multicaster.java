@@ -28,6 +28,16 @@ import java.util.random.RandomGenerator;
 final class Multicaster {
     /** Our floor between explicit gathers for a group with no known member (1.14.1 has none). */
     static final long EMPTY_GROUP_GATHER_INTERVAL_MS = 1_000;
+    /**
+     * The first repeat of a gather that left a frame queued with no member to send it to; each
+     * later repeat waits twice as long as the one before, while a frame still waits (5 s). 1.14.1
+     * gathers only when the next frame to the group is sent, e.g. at the kernel's next ARP
+     * retry a second later: at start, a member's first LIKE often reaches the root just after
+     * our first gather, and that second is then most of the time to the first ping.
+     */
+    static final long EMPTY_GROUP_REGATHER_FIRST_MS = 50;
+    /** Groups whose gathers are repeated at once; past this, a group waits for its next frame as in 1.14.1. */
+    static final int REGATHER_GROUPS_MAX = 64;
     /** Largest gather answer: 1.14.1 caps the count field. */
     static final int GATHER_LIMIT_MAX = 0xffff;
 
@@ -52,6 +62,11 @@ final class Multicaster {
         long[] heardMs = new long[4];
         int size;
         long lastExplicitGatherMs = Timing.NEVER_MS;
+        /** While in {@link #regathering}: when the next repeat is due, the wait after it, and its gather limit. */
+        long regatherAtMs;
+        long regatherStepMs;
+        long regatherLimit;
+        boolean regathering;
         final OutboundMulticast[] queue = new OutboundMulticast[Timing.MULTICAST_TX_QUEUE_SIZE];
         int queued;
 
@@ -97,6 +112,9 @@ final class Multicaster {
     private final OutboundMulticast onePass = new OutboundMulticast();
     private final OutboundMulticast[] pool;
     private int pooled;
+    /** Groups with a frame queued and no member yet, whose gather is repeated on the timer. */
+    private final Group[] regathering = new Group[REGATHER_GROUPS_MAX];
+    private int regatherCount;
 
     Multicaster(long self, RandomGenerator random, int groupsMax, int membersMax) {
         if (groupsMax < 1 || membersMax < 1) {
@@ -282,6 +300,9 @@ final class Multicaster {
         if (gatherDue) {
             g.lastExplicitGatherMs = nowMs;
             sender.gather(networkId, groupMac, groupAdi, gatherLimit, nowMs);
+            if (known == 0) {
+                startRegather(g, gatherLimit, nowMs);
+            }
         }
         OutboundMulticast m = obtain();
         m.init(networkId, groupMac, groupAdi, bridgedSource, memberMac, etherType, frame, off, len, limit, gatherLimit,
@@ -315,6 +336,60 @@ final class Multicaster {
             sender.sendMulticast(m, a, nowMs);
             count++;
         }
+    }
+
+    // ---- repeated gathers for frames that found no member
+
+    private void startRegather(Group g, long gatherLimit, long nowMs) {
+        g.regatherStepMs = EMPTY_GROUP_REGATHER_FIRST_MS;
+        g.regatherAtMs = nowMs + EMPTY_GROUP_REGATHER_FIRST_MS;
+        g.regatherLimit = gatherLimit;
+        if (!g.regathering && regatherCount < regathering.length) {
+            g.regathering = true;
+            regathering[regatherCount++] = g;
+        }
+    }
+
+    /** When {@link #regather} next has work, or {@code Long.MAX_VALUE}. */
+    long nextRegatherMs() {
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < regatherCount; i++) {
+            next = Math.min(next, regathering[i].regatherAtMs);
+        }
+        return next;
+    }
+
+    /**
+     * Repeats the gather of each group that still has a frame waiting and no member, when due
+     * (after {@link #EMPTY_GROUP_REGATHER_FIRST_MS}, then twice as long each time); a group that
+     * got a member or whose frames went or expired is done.
+     */
+    void regather(long nowMs, Sender sender) {
+        for (int i = 0; i < regatherCount; ) {
+            Group g = regathering[i];
+            if (g.size > 0 || !hasLiveFrame(g, nowMs)) {
+                g.regathering = false;
+                regathering[i] = regathering[--regatherCount];
+                regathering[regatherCount] = null;
+                continue;
+            }
+            if (nowMs >= g.regatherAtMs) {
+                g.lastExplicitGatherMs = nowMs;
+                g.regatherStepMs *= 2;
+                g.regatherAtMs = nowMs + g.regatherStepMs;
+                sender.gather(g.networkId, g.mac, g.adi, g.regatherLimit, nowMs);
+            }
+            i++;
+        }
+    }
+
+    private static boolean hasLiveFrame(Group g, long nowMs) {
+        for (int q = 0; q < g.queued; q++) {
+            if (!g.queue[q].expired(nowMs) && !g.queue[q].atLimit()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- housekeeping

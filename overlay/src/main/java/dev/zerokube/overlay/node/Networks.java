@@ -20,6 +20,7 @@ import dev.zerokube.overlay.wire.verbs.VerbPayload;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
 
 /**
  * The joined networks and their conversation with controllers (ZT1-09 §1.2–§1.5, ZT1-03
@@ -50,6 +51,8 @@ final class Networks {
     final CredentialExchange credentials;
     private Switch sw;
     private NetworkConfigMaster master;
+    /** Told (network, nowMs) when a different config is put in force, after the host heard of it. */
+    private ObjLongConsumer<Network> onNewConfig = (n, nowMs) -> { };
     /** Earliest time a joined network waits to send its first request at. */
     private long firstRequestDueMs = Long.MAX_VALUE;
 
@@ -65,6 +68,11 @@ final class Networks {
 
     void attach(Switch sw) {
         this.sw = sw;
+    }
+
+    /** Who acts at once on a different config in force (the Ethernet side announces its new groups). */
+    void onNewConfig(ObjLongConsumer<Network> listener) {
+        this.onNewConfig = listener;
     }
 
     void setMaster(NetworkConfigMaster master) {
@@ -99,11 +107,18 @@ final class Networks {
     /** A stored config, in force until the controller's arrives; it does not count as fresh. */
     boolean restore(NetworkId id, NetworkConfig stored, long nowMs) {
         Network n = table.get(id.value());
-        if (n == null || n.apply(stored, nowMs) == Network.ConfigOutcome.REFUSED) {
+        if (n == null) {
+            return false;
+        }
+        Network.ConfigOutcome outcome = n.apply(stored, nowMs);
+        if (outcome == Network.ConfigOutcome.REFUSED) {
             return false;
         }
         n.configReceivedMs = Timing.NEVER_MS;
         report(n);
+        if (outcome == Network.ConfigOutcome.NEW) {
+            onNewConfig.accept(n, nowMs);
+        }
         return true;
     }
 
@@ -237,6 +252,9 @@ final class Networks {
         if (outcome == Network.ConfigOutcome.REFUSED) {
             drops.add(DropReason.CONFIG_REJECTED);
             return 0;
+        }
+        if (outcome == Network.ConfigOutcome.NEW) {
+            onNewConfig.accept(n, nowMs);
         }
         return updateId;
     }

@@ -103,6 +103,7 @@ public final class Node {
                 new Multicaster(identity.address().value(), random, MULTICAST_GROUPS_MAX, MULTICAST_MEMBERS_MAX),
                 new FrameFilter(random), NETWORKS_MAX);
         ethernet.attach(sw);
+        networks.onNewConfig((n, nowMs) -> ethernet.onConfigInForce(n.nwid, nowMs));
         handler.attach(ethernet);
         this.keepalive = new Keepalive(topology, tx, host, sw);
     }
@@ -120,8 +121,9 @@ public final class Node {
     }
 
     /**
-     * Runs what is due at {@code nowMs}: the 5 s contact round, the 30 s housekeeping and the
-     * 500 ms retry of waiting packets (ZT1-07 §4.3, §1.5; ZT1-02 §14). Returns the next deadline.
+     * Runs what is due at {@code nowMs}: the 5 s contact round, the 30 s housekeeping, the
+     * 500 ms retry of waiting packets (ZT1-07 §4.3, §1.5; ZT1-02 §14) and the repeated gathers of
+     * multicasts waiting for a first member. Returns the next deadline.
      */
     public long tick(long nowMs) {
         if (nowMs - lastPingCheckMs >= Timing.PING_CHECK_INTERVAL_MS) {
@@ -137,6 +139,7 @@ public final class Node {
         }
         sw.timerTasks(nowMs);
         networks.timerTasks(nowMs);
+        ethernet.timerTasks(nowMs);
         return nextDeadlineMs();
     }
 
@@ -144,7 +147,7 @@ public final class Node {
     public long nextDeadlineMs() {
         long next = Math.min(lastPingCheckMs + Timing.PING_CHECK_INTERVAL_MS,
                 lastHousekeepingMs + Timing.HOUSEKEEPING_PERIOD_MS);
-        return Math.min(Math.min(next, sw.nextTimerMs()), networks.nextDeadlineMs());
+        return Math.min(Math.min(next, sw.nextTimerMs()), Math.min(networks.nextDeadlineMs(), ethernet.nextTimerMs()));
     }
 
     /**

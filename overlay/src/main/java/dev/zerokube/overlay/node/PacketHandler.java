@@ -216,6 +216,10 @@ final class PacketHandler {
         Peer peer = topology.addPeer(topology.newPeer(identity, key, armor));
         if (peer == null) {
             drops.add(DropReason.PEER_TABLE_FULL);
+        } else {
+            // its packets parked before this HELLO (e.g. a config request relayed by a root, whose
+            // WHOIS is still out) are handled now, not at the next 500 ms timer pass
+            sw.onIdentityArrived(peer.address);
         }
         return peer;
     }
@@ -528,6 +532,7 @@ final class PacketHandler {
         }
         if (receipt == CredentialExchange.Receipt.TRUST_ESTABLISHED) {
             path.lastTrustEstablishedMs = nowMs;
+            sw.onCredentialsAccepted();
         }
         received(peer, path, hops, Verb.NETWORK_CREDENTIALS, nowMs);
     }
@@ -572,6 +577,9 @@ final class PacketHandler {
                 host.onEvent(new NodeEvent.PathRemoved(peer.identity.address(), replaced.localSocket, replaced.remote));
             }
             host.onEvent(new NodeEvent.PathLearned(peer.identity.address(), path.localSocket, path.remote));
+            if (topology.isUpstream(peer.address)) {
+                sw.onUpstreamPathLearned();
+            }
         } else if (nowMs - path.lastConfirmHelloMs >= Timing.PATH_CONFIRM_INTERVAL_MS) {
             path.lastConfirmHelloMs = nowMs;
             tx.attemptToContactAt(peer, path.localSocket, path.remote, nowMs, true);

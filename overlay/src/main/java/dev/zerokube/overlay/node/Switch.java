@@ -54,6 +54,10 @@ final class Switch {
     private long lastTimerMs = Timing.NEVER_MS;
     /** An identity arrived: retry what waits, once the current packet is done. */
     private boolean identityArrived;
+    /** A path to a root was learned: what waits is retried, WHOIS asked again, once the current packet is done. */
+    private boolean upstreamPathLearned;
+    /** A member's credentials were accepted: packets kept for the gate are retried once the current packet is done. */
+    private boolean credentialsAccepted;
     private boolean retrying;
 
     Switch(Topology topology, Transmitter tx, PacketHandler handler, Relay relay, DropCounters drops, NodeConfig config) {
@@ -230,6 +234,26 @@ final class Switch {
         identityArrived = true;
     }
 
+    /**
+     * Called by the handler when a direct path to a root was learned. At start nothing can leave
+     * before the first root answers (a WHOIS needs a root with a path, and so does a packet for
+     * a peer we have no path to), so what waits is retried at once, WHOIS included, rather than
+     * at the next 500 ms timer pass.
+     */
+    void onUpstreamPathLearned() {
+        upstreamPathLearned = true;
+    }
+
+    /**
+     * Called by the handler when a NETWORK_CREDENTIALS packet was accepted. A frame that arrived
+     * before its sender's credentials (the credentials and the first frame are parked together
+     * while our WHOIS for the sender is out, and retried in any order) is dispatched again right
+     * after this packet rather than at the next 500 ms timer pass.
+     */
+    void onCredentialsAccepted() {
+        credentialsAccepted = true;
+    }
+
     /** Whether something waits for {@code address}'s identity (so an OK(WHOIS) for it was asked for). */
     boolean awaitsIdentity(long address) {
         return whoisSent.get(address, 0) != Timing.NEVER_MS || rxWaiting.waitsFor(address)
@@ -242,10 +266,16 @@ final class Switch {
         }
         retrying = true;
         try {
-            while (identityArrived) {
+            while (identityArrived || upstreamPathLearned || credentialsAccepted) {
+                boolean whois = upstreamPathLearned;
                 identityArrived = false;
-                retryParked(nowMs, false);
-                retryQueued(nowMs, false);
+                upstreamPathLearned = false;
+                retryParked(nowMs, whois);
+                retryQueued(nowMs, whois);
+                if (credentialsAccepted) {
+                    credentialsAccepted = false;
+                    retryGated(nowMs);
+                }
             }
         } finally {
             retrying = false;

@@ -202,6 +202,53 @@ class MulticasterTest {
     }
 
     @Test
+    void aFrameThatFoundNoMemberRepeatsItsGatherUntilAMemberIsKnown() {
+        Multicaster mc = multicaster(2);
+        assertEquals(Long.MAX_VALUE, mc.nextRegatherMs(), "nothing waits");
+        mc.send(NWID, BCAST, 5, 4, new long[0], 0, 0, 1, 0x0806, frame, 0, frame.length, T0, out);
+        assertEquals(1, out.gathers.size());
+        long first = Multicaster.EMPTY_GROUP_REGATHER_FIRST_MS;
+        assertEquals(T0 + first, mc.nextRegatherMs());
+        mc.regather(T0 + first - 1, out);
+        assertEquals(1, out.gathers.size(), "not due yet");
+        mc.regather(T0 + first, out);
+        assertEquals(2, out.gathers.size());
+        assertArrayEquals(new long[] {NWID, BCAST, 5, 5, T0 + first}, out.gathers.get(1), "the same gather again");
+        assertEquals(T0 + 3 * first, mc.nextRegatherMs(), "each wait twice the one before");
+        mc.regather(T0 + 3 * first, out);
+        assertEquals(3, out.gathers.size());
+        mc.add(NWID, BCAST, 5, member(1), T0 + 3 * first + 1, out);
+        assertEquals(List.of(member(1)), out.recipients, "the member learned gets the frame");
+        mc.regather(T0 + 7 * first, out);
+        assertEquals(3, out.gathers.size(), "a group with a member is not gathered for again");
+        assertEquals(Long.MAX_VALUE, mc.nextRegatherMs());
+    }
+
+    @Test
+    void repeatedGathersEndWithTheQueuedFramesAndAreBounded() {
+        Multicaster mc = multicaster(3);
+        mc.send(NWID, BCAST, 5, 4, new long[0], 0, 0, 1, 0x0806, frame, 0, frame.length, T0, out);
+        for (long next = mc.nextRegatherMs(); next != Long.MAX_VALUE; next = mc.nextRegatherMs()) {
+            assertTrue(next <= T0 + 2 * Timing.MULTICAST_TRANSMIT_TIMEOUT_MS, "the timer ends");
+            mc.regather(next, out);
+        }
+        assertTrue(out.gathers.stream().allMatch(g -> g[4] <= T0 + Timing.MULTICAST_TRANSMIT_TIMEOUT_MS),
+                "no gather after the frame expired");
+        assertEquals(7, out.gathers.size(), "the first, then after 50, 150, 350, 750, 1550 and 3150 ms");
+
+        Recorder many = new Recorder();
+        Multicaster mc2 = new Multicaster(SELF, new SplittableRandom(4), 256, 256);
+        int groups = Multicaster.REGATHER_GROUPS_MAX + 1;
+        for (int adi = 1; adi <= groups; adi++) {
+            mc2.send(NWID, BCAST, adi, 4, new long[0], 0, 0, 1, 0x0806, frame, 0, frame.length, T0, many);
+        }
+        assertEquals(groups, many.gathers.size());
+        mc2.regather(T0 + Multicaster.EMPTY_GROUP_REGATHER_FIRST_MS, many);
+        assertEquals(groups + Multicaster.REGATHER_GROUPS_MAX, many.gathers.size(),
+                "groups past the bound wait for their next frame, as in 1.14.1");
+    }
+
+    @Test
     void aFullQueueDropsItsOldestFrame() {
         Multicaster mc = multicaster(2);
         for (int i = 0; i < Timing.MULTICAST_TX_QUEUE_SIZE + 3; i++) {
