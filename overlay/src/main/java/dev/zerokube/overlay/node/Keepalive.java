@@ -26,6 +26,15 @@ import java.util.List;
  * that is an accident of its code, and a zerokube leaf does not copy it.
  */
 final class Keepalive {
+    /**
+     * How long after its last datagram a peer without any path slot gets its path confirmation
+     * retried. Ours: 1.14.1 confirms a new path once per datagram on it, and its leaves send their
+     * best root a WHOIS every 5 s (ZT1-07 §4.3 step 5), which retries a lost confirmation; a
+     * zerokube leaf does not send those, so a root that lost its confirming HELLO or the OK (a
+     * restarted root, 5 % loss) would have no path to a leaf that sends it nothing for minutes.
+     */
+    static final long UNCONFIRMED_RETRY_MS = 30_000;
+
     private final Topology topology;
     private final Transmitter tx;
     private final NodeHost host;
@@ -56,6 +65,7 @@ final class Keepalive {
         scratch.clear();
         topology.forEachPeer(scratch::add);
         for (Peer p : scratch) {
+            retryConfirmation(p, nowMs);
             if (topology.isUpstream(p.address)) {
                 contactUpstream(p, bestUpstream, nowMs);
             } else if (topology.isMoonSeed(p.address)) {
@@ -74,6 +84,23 @@ final class Keepalive {
         if (nowOnline != online) {
             online = nowOnline;
             host.onEvent(new NodeEvent.Online(nowOnline));
+        }
+    }
+
+    /** A peer that sent us datagrams but has no path slot yet: its path is confirmed again (see {@link #UNCONFIRMED_RETRY_MS}). */
+    private void retryConfirmation(Peer p, long nowMs) {
+        Path u = p.unconfirmed;
+        if (u == null) {
+            return;
+        }
+        if (p.pathCount() > 0 || nowMs - u.lastInMs > UNCONFIRMED_RETRY_MS) {
+            p.unconfirmed = null;
+            return;
+        }
+        if (nowMs - u.lastConfirmHelloMs >= Timing.PATH_CONFIRM_INTERVAL_MS) {
+            u.lastConfirmHelloMs = nowMs;
+            tx.attemptToContactAt(p, u.localSocket, u.remote, nowMs, true);
+            u.lastOutMs = nowMs;
         }
     }
 

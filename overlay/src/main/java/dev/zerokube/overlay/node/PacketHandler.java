@@ -572,6 +572,7 @@ final class PacketHandler {
             return;
         }
         if (verb == Verb.OK) {
+            peer.unconfirmed = null;
             Path replaced = peer.learnPath(path, nowMs);
             if (replaced != null) {
                 host.onEvent(new NodeEvent.PathRemoved(peer.identity.address(), replaced.localSocket, replaced.remote));
@@ -584,6 +585,9 @@ final class PacketHandler {
             path.lastConfirmHelloMs = nowMs;
             tx.attemptToContactAt(peer, path.localSocket, path.remote, nowMs, true);
             path.lastOutMs = nowMs;
+            if (peer.pathCount() == 0) {
+                peer.unconfirmed = path;
+            }
         }
     }
 

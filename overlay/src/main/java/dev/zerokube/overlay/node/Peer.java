@@ -45,6 +45,8 @@ final class Peer {
     long lastWhoisAnsweredMs = Timing.NEVER_MS;
     long lastPushReceivedMs = Timing.NEVER_MS;
     int pushesInWindow;
+    /** The last path a confirming HELLO went to while the peer had no path slot (see {@code Keepalive}), or null. */
+    Path unconfirmed;
 
     private final Path[] paths;
     private final long[] pathLastReceiveMs;
