@@ -97,6 +97,20 @@ public final class HomeNode implements AutoCloseable {
 
     /** Opens or creates {@code dir} and starts the node with its API. */
     public static HomeNode start(Path dir, Settings settings) throws StartException {
+        return start(dir, settings, s -> { });
+    }
+
+    /**
+     * As {@link #start(Path, Settings)}, running {@code beforeJoin} on the started service before
+     * the home's networks are joined, e.g. to attach the networks' ports ({@link NetworkPorts}),
+     * which then see each network from its first event and open its TAP while the config is
+     * still being fetched rather than after it arrived.
+     *
+     * <p>The networks are joined as soon as the UDP socket is up, before the local API and the
+     * metrics start: the config request then leaves with the first answer of a root, not after
+     * the rest of the start-up.
+     */
+    public static HomeNode start(Path dir, Settings settings, Consumer<NodeService> beforeJoin) throws StartException {
         NodeHome home;
         LocalConf conf;
         try {
@@ -130,6 +144,12 @@ public final class HomeNode implements AutoCloseable {
             }
             int bound = service.primaryPort();
             home.savePort(bound);
+            NodeService started = service;
+            service.addListener(e -> onEvent(home, started, settings.log(), e));
+            beforeJoin.accept(service);
+            for (var id : home.networks()) { // rejoin what the home remembers, as zerotier-one does at start
+                service.execute(n -> n.join(id, started.nowMs()));
+            }
             NodeMetrics metrics = new NodeMetrics(service);
             api = LocalApi.start(service, home, conf, new JoinedNetworks(home), metrics,
                     new InetSocketAddress(settings.apiAddress(), bound));
@@ -137,11 +157,6 @@ public final class HomeNode implements AutoCloseable {
                 metricsServer = metrics.serve(settings.metricsAddress());
             }
             HomeNode node = new HomeNode(home, service, metrics, api, metricsServer, settings.log());
-            service.addListener(node::onEvent);
-            for (var id : home.networks()) { // rejoin what the home remembers, as zerotier-one does at start
-                NodeService s = service;
-                service.execute(n -> n.join(id, s.nowMs()));
-            }
             node.log("started", "address=" + home.identity().address() + " udp=" + bind.getHostAddress() + "/" + bound
                     + " api=" + api.address().getAddress().getHostAddress() + "/" + api.address().getPort()
                     + " planet=" + Long.toUnsignedString(planet.id()) + " moons=" + home.moons().size()
@@ -171,20 +186,20 @@ public final class HomeNode implements AutoCloseable {
     }
 
     /** On the node's thread: lifecycle lines and world persistence (rare events only). */
-    private void onEvent(NodeEvent e) {
+    private static void onEvent(NodeHome home, NodeService service, Consumer<String> log, NodeEvent e) {
         switch (e) {
-            case NodeEvent.Online o -> log(o.online() ? "online" : "offline", "address=" + service.address());
+            case NodeEvent.Online o -> log(log, service, o.online() ? "online" : "offline", "address=" + service.address());
             case NodeEvent.WorldUpdated w -> {
                 try {
                     home.saveWorld(w.world());
-                    log("world_updated", "type=" + w.world().type() + " id=" + Long.toUnsignedString(w.world().id())
+                    log(log, service, "world_updated", "type=" + w.world().type() + " id=" + Long.toUnsignedString(w.world().id())
                             + " timestamp=" + w.world().timestampMs());
                 } catch (NodeHome.HomeException ex) {
-                    log("world_not_saved", "reason=\"" + ex.getMessage() + "\"");
+                    log(log, service, "world_not_saved", "reason=\"" + ex.getMessage() + "\"");
                 }
             }
             case NodeEvent.NetworkUpdated u -> {
-                log("network", "nwid=" + u.networkId() + " status=" + u.status().status()
+                log(log, service, "network", "nwid=" + u.networkId() + " status=" + u.status().status()
                         + u.status().config().map(c -> " revision=" + c.revision() + " name=\"" + c.name() + "\"").orElse(""));
                 u.status().config().flatMap(c -> c.toDictionary()).ifPresent(d -> {
                     try {
@@ -193,11 +208,11 @@ public final class HomeNode implements AutoCloseable {
                             home.saveNetworkConfig(u.networkId(), d.encode());
                         }
                     } catch (NodeHome.HomeException ex) {
-                        log("network_config_not_saved", "nwid=" + u.networkId() + " reason=\"" + ex.getMessage() + "\"");
+                        log(log, service, "network_config_not_saved", "nwid=" + u.networkId() + " reason=\"" + ex.getMessage() + "\"");
                     }
                 });
             }
-            case NodeEvent.IdentityCollision c -> log("identity_collision", "reported_by=" + c.reportedBy()
+            case NodeEvent.IdentityCollision c -> log(log, service, "identity_collision", "reported_by=" + c.reportedBy()
                     + " hint=\"another node holds this address with a different key; delete identity.secret and restart\"");
             default -> {
                 // per-peer and per-path events are not lifecycle events
@@ -206,6 +221,10 @@ public final class HomeNode implements AutoCloseable {
     }
 
     private void log(String event, String fields) {
+        log(log, service, event, fields);
+    }
+
+    private static void log(Consumer<String> log, NodeService service, String event, String fields) {
         log.accept("ts=" + Instant.ofEpochMilli(service.nowMs()) + " level=info component=node event=" + event + " "
                 + fields);
     }

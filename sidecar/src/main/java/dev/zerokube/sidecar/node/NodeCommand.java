@@ -141,22 +141,22 @@ public final class NodeCommand implements Command {
                     Files.writeString(conf, "\n");
                 }
             }
-            node = HomeNode.start(home, settings);
-        } catch (HomeNode.StartException | IOException e) {
+            if (!root && tapSocket != null) {
+                tapFds.putAll(receiveTaps(tapSocket));
+            }
+            // The ports are attached before the networks are joined: each TAP is opened while its
+            // config is being fetched, not after it arrived.
+            PortFactory factory = root ? null : portFactory(userspace, tapFds, settings.log());
+            java.util.function.Consumer<String> log = settings.log();
+            node = HomeNode.start(home, settings, root ? service -> { }
+                    : service -> ports = NetworkPorts.attach(service, factory, log));
+        } catch (HomeNode.StartException | IOException | RuntimeException e) {
+            if (ports != null) {
+                ports.close();
+                ports = null;
+            }
             err.println("zerokube " + name() + ": cannot start: " + e.getMessage());
             return 1;
-        }
-        if (!root) {
-            try {
-                if (tapSocket != null) {
-                    tapFds.putAll(receiveTaps(tapSocket));
-                }
-                ports = NetworkPorts.attach(node.service(), portFactory(userspace, tapFds, settings.log()), settings.log());
-            } catch (IOException | RuntimeException e) {
-                err.println("zerokube " + name() + ": cannot start: " + e.getMessage());
-                node.close();
-                return 1;
-            }
         }
         running = node;
         Thread hook = new Thread(this::stop, "zerokube-shutdown");
