@@ -23,7 +23,12 @@
 # Each overlay node gets --warmup seconds (default 10) of unreported iperf3 traffic after its
 # first ping, before RTT and throughput are measured (both implementations alike).
 #
-# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed]
+# --aot: before the rounds, one unreported start of both nodes in which node a records an AOT
+# cache (JDK 25, -XX:AOTCacheOutput) of its start, first ping and a few seconds of traffic; the
+# measured zerokube nodes then start with -XX:AOTCache (class loading and linking done ahead, as
+# a sidecar image that ships a cache would start).
+#
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
 #        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
 #        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
@@ -33,13 +38,15 @@ rounds=1
 seconds=8
 warmup=10
 mixed=""
+aot=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --aot) aot=1; shift;;
     --rounds) rounds=$2; shift 2;;
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
     --mixed) mixed=1; shift;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed]" >&2; exit 2;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
@@ -151,18 +158,40 @@ iperf() { # iperf NAME TARGET ARGS...: runs client in a against server in b; JSO
 json_num() { # json_num FILE EXPR: a number from iperf3's JSON report (python3), "-" when absent
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$1" "$2" 2>/dev/null || echo "-"
 }
+node_homes() { # node_homes IMPL ROUND: fresh homes for a and b with their identities, the planet and the network
+  for n in a b; do
+    local h="$work/$1-$n-$2"
+    mkdir -p "$h/networks.d"; cp "$work/id-$n/identity.secret" "$work/id-$n/identity.public" "$work/planet" "$h/"
+    : >"$h/networks.d/$nwid.conf"
+  done
+}
+train_aot() { # both nodes start once, node a recording its AOT cache; nothing reported
+  node_homes aot 0
+  local pa pb
+  # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
+  pa=$(start_in a "$work/aot-a-0.log" "$java" ${NODE_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/node.aot" \
+    --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-a-0" --port 9993)
+  # shellcheck disable=SC2086
+  pb=$(start_in b "$work/aot-b-0.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-b-0" --port 9993)
+  pids+=("$pa" "$pb")
+  for _ in $(seq 1 300); do in_ns a ping -n -c 1 -W 0.2 "${ovl[b]}" >/dev/null 2>&1 && break; done
+  in_ns a ping -n -q -c 50 -i 0.05 "${ovl[b]}" >/dev/null 2>&1 || true
+  kill "$pa" "$pb" 2>/dev/null || true
+  for _ in $(seq 1 1200); do kill -0 "$pa" 2>/dev/null || break; sleep 0.1; done # the JVM writes the cache as it exits
+  stop "$pb"
+  [ -s "$work/node.aot" ] || { echo "bench: no AOT cache was written (JDK 25 needed; see $work/aot-a-0.log)" >&2; exit 1; }
+  NODE_JAVA_OPTS="${NODE_JAVA_OPTS:-} -XX:AOTCache=$work/node.aot"
+}
 measure() {
   local impl=$1 round=$2 pa="" pb="" first_ms="-" first_cpu="-" rss_idle="-" rss_load="-" cpu_gb="-"
   local target=${ovl[b]}
   if [ "$impl" = veth ]; then
     target=${addr[b]}
   else
+    node_homes "$impl" "$round"
     for n in a b; do
-      local h="$work/$impl-$n-$round"
-      mkdir -p "$h/networks.d"; cp "$work/id-$n/identity.secret" "$work/id-$n/identity.public" "$work/planet" "$h/"
-      : >"$h/networks.d/$nwid.conf"
       if [ "$(node_impl "$impl" "$n")" = zt ]; then
-        echo '{"settings":{"primaryPort":9993,"portMappingEnabled":false,"allowTcpFallbackRelay":false,"allowSecondaryPort":false,"softwareUpdate":"disable"}}' >"$h/local.conf"
+        echo '{"settings":{"primaryPort":9993,"portMappingEnabled":false,"allowTcpFallbackRelay":false,"allowSecondaryPort":false,"softwareUpdate":"disable"}}' >"$work/$impl-$n-$round/local.conf"
       fi
     done
     local t0; t0=$(now_ms)
@@ -214,7 +243,8 @@ measure() {
   if [ -n "$pa" ]; then stop "$pa" "$pb"; fi
 }
 
-echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up"
+if [ -n "$aot" ]; then train_aot; fi
+echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up${aot:+, zerokube nodes with an AOT cache trained on one start}"
 echo
 echo "| impl | round | start to first ping ms | CPU-s to first ping a/b | RTT p50 ms | RTT p99 ms | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | UDP 1400 B Mbit/s (loss) | CPU-s per GB (both nodes) | RSS idle MiB a/b | RSS load MiB a/b |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
