@@ -548,6 +548,20 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
+    // errno values of a refused UDP_SEGMENT send: segment over the route's MTU (EMSGSIZE on
+    // current kernels, EINVAL on older ones) or a device without checksum offload (EIO)
+    private static final int EIO = 5;
+    private static final int EINVAL = 22;
+    private static final int EMSGSIZE = 90;
+
+    private static boolean isGsoRefusal(Throwable cause) {
+        if (cause instanceof io.netty.channel.unix.Errors.NativeIoException e) {
+            int errno = -e.expectedErr();
+            return errno == EIO || errno == EINVAL || errno == EMSGSIZE;
+        }
+        return false;
+    }
+
     private void onGsoOutcome(Future<?> outcome, Channel ch, SegmentedDatagramPacket sent) {
         ByteBuf content = sent.content();
         try {
@@ -558,6 +572,12 @@ public final class NodeService implements AutoCloseable {
                 return;
             }
             if (!ch.isActive()) {
+                return;
+            }
+            if (!isGsoRefusal(outcome.cause())) {
+                // the send failed as a plain one could (no route, ...): not GSO's fault, keep it
+                sendFailures.lazySet(sendFailures.get() + (content.readableBytes() + sent.segmentSize() - 1)
+                        / sent.segmentSize());
                 return;
             }
             if (gsoOn) {
