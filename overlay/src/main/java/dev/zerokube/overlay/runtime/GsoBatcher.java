@@ -24,7 +24,7 @@ import java.net.InetSocketAddress;
  * batch's size. Event loop thread only.
  */
 final class GsoBatcher {
-    /** Segments per send: the kernel's {@code UDP_MAX_SEGMENTS} (64 before Linux 6.3, 128 since). */
+    /** Segments per send: the kernel's {@code UDP_MAX_SEGMENTS}, {@code 1 << 6} (newer kernels may take more; 64 works on all). */
     static final int SEGMENTS_MAX = 64;
     /** Bytes per send: below the 65,507-byte UDP payload limit of IPv4. */
     static final int BYTES_MAX = 65_000;
