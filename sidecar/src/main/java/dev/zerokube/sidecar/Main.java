@@ -1,5 +1,6 @@
 package dev.zerokube.sidecar;
 
+import dev.zerokube.sidecar.aot.AotTrainCommand;
 import dev.zerokube.sidecar.cli.CliCommand;
 import dev.zerokube.sidecar.controller.ControllerCommand;
 import dev.zerokube.sidecar.idtool.IdToolCommand;
@@ -21,7 +22,9 @@ public final class Main {
             "lab", LabCommand::new,
             "node", () -> new NodeCommand(false),
             "root", () -> new NodeCommand(true),
-            "cli", CliCommand::new);
+            "cli", CliCommand::new,
+            // not in the usage: the image build's (docker/zerokube/Dockerfile)
+            AotTrainCommand.NAME, AotTrainCommand::new);
 
     private Main() {}
 

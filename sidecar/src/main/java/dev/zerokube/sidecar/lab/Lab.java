@@ -496,7 +496,8 @@ public final class Lab implements AutoCloseable {
         return InetEndpoint.parseIp(ip);
     }
 
-    static void deleteTree(Path root) throws IOException {
+    /** Deletes a directory and everything under it (nothing when it is absent). */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
