@@ -5,9 +5,17 @@
 # join endpoint (JoinStub.java: TLS, answers every join with that network). Needs JDK 25 and
 # ./mvnw -B -q package -pl sidecar -am -DskipTests first. No root needed.
 #
-#   benchmarks/sidecar/measure.sh [--samples N] [--aot] [--label L] [--detail DIR] [-- JVM flags...]
+#   benchmarks/sidecar/measure.sh [--samples N] [--aot | --image | --image-aot] [--label L] [--detail DIR]
+#                                 [-- JVM flags...]
 #
 # --aot trains an AOT cache (JDK 25, -XX:AOTCacheOutput) with one run first and uses it.
+# --image launches the sidecar as the image does (docker/zerokube/Dockerfile): the ENTRYPOINT's JVM
+# flags on the command line, the JVM flags given here through JAVA_TOOL_OPTIONS as the webhook
+# injects them, and no AOT cache. --image-aot the same with the image's cache: first the
+# Dockerfile's training command (`zerokube aot-train`, same flags, same environment), then every
+# sample with the ENTRYPOINT's -XX:AOTCache pointing at what it wrote. So the number measured is
+# the shipped artifact's (built here with the local JDK instead of the image's JRE).
+# ZEROKUBE_DOCKERFILE=FILE reads another Dockerfile's ENTRYPOINT (to try other image flags).
 # --detail DIR: where the idle memory goes, per sample, into DIR: smaps_rollup (anonymous against
 # file-backed), the JVM's native memory summary (the samples run with
 # -XX:NativeMemoryTracking=summary, which itself costs a little memory: RSS figures from a
@@ -17,11 +25,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 J=${ZEROKUBE_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin
-samples=3; aot=0; label=run; detail=
+samples=3; aot=0; image=0; label=run; detail=
 while [ $# -gt 0 ]; do
   case "$1" in
     --samples) samples=$2; shift 2 ;;
     --aot) aot=1; shift ;;
+    --image) image=1; shift ;;
+    --image-aot) image=2; shift ;;
     --label) label=$2; shift 2 ;;
     --detail) detail=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     --) shift; break ;;
@@ -59,9 +69,32 @@ echo -n "header.payload.signature" > token
 sidecar() { # $1: log file; rest: JVM flags
   local log=$1; shift
   ZEROKUBE_NETWORKS=bench ZEROKUBE_JOIN_ENDPOINT=https://127.0.0.1:28443/v1/join ZEROKUBE_JOIN_CA="$(cat join.pem)" \
-  ZEROKUBE_TOKEN_FILE=$work/token ZEROKUBE_PLANET_FILE=$work/planet \
-    "$J/java" "$@" -jar "$jar" node --pod --userspace --loopback-paths --port 0 --http 127.0.0.1:19994 2> "$log" &
+  ZEROKUBE_TOKEN_FILE=$work/token ZEROKUBE_PLANET_FILE=$work/planet JAVA_TOOL_OPTIONS="$tool_options" \
+    "$J/java" "$@" -jar "$jar" node --pod --userspace --loopback-paths --port 0 --http 127.0.0.1:19994 > "$log" 2>&1 &
 }
+tool_options=${JAVA_TOOL_OPTIONS:-}
+if [ $image != 0 ]; then
+  # The ENTRYPOINT's JVM flags (between "java" and "-jar"), its cache path replaced by ours or dropped.
+  mapfile -t entry < <(sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' "${ZEROKUBE_DOCKERFILE:-$repo/docker/zerokube/Dockerfile}" \
+    | tr ',' '\n' | sed 's/^ *"//; s/" *$//')
+  [ "${entry[0]:-}" = java ] || { echo "no ENTRYPOINT [\"java\", ...] in the Dockerfile" >&2; exit 1; }
+  image_flags=(); train_flags=()
+  for f in "${entry[@]:1}"; do
+    case "$f" in
+      -jar) break ;;
+      -XX:AOTCache=*) [ $image = 2 ] && image_flags+=("-XX:AOTCache=$work/image.aot") ;;
+      *) image_flags+=("$f"); train_flags+=("$f") ;;
+    esac
+  done
+  tool_options="${flags[*]}"
+  if [ $image = 2 ]; then
+    # The Dockerfile's RUN: the image's launch command with the injected flags, then aot-train.
+    JAVA_TOOL_OPTIONS="$tool_options" "$J/java" "${train_flags[@]}" -jar "$jar" aot-train "$work/image.aot" \
+      > train.out 2> train.log || { cat train.log train.out >&2; exit 1; }
+    echo "# trained: $(cat train.out)"
+  fi
+  flags=("${image_flags[@]}")
+fi
 if [ $aot = 1 ]; then
   sidecar train.log -XX:AOTCacheOutput="$work/sidecar.aot" "${flags[@]}"
   p=$!
@@ -103,4 +136,6 @@ for i in $(seq 1 "$samples"); do
   echo "$label sample=$i ready_ms=$ready cpu_ms_at_ready=$cpu jvm_to_http_ms=$(( (t0 - start) / 1000000 ))" \
        "identity_ms=$(( (t1 - t0) / 1000000 )) rss_idle_mib=$rss load=$(cut -d' ' -f1 /proc/loadavg)"
   kill $p; wait $p 2>/dev/null || true
+  # The JVM says on stdout when it cannot use a cache it was given (and then runs without any).
+  if grep -q '\[aot\]' s$i.log; then echo "# sample $i: the JVM did not use the AOT cache:"; grep '\[aot\]' s$i.log; fi
 done
