@@ -95,6 +95,14 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
 
     /** The last valid record per network uid, served while its spec is invalid. */
     private final Map<String, NetworkRecord> lastValid = new ConcurrentHashMap<>();
+    /**
+     * The record the change feed last announced per network uid, touched only by the network
+     * handler. An update is a change when it serves something else than this. Not {@link #lastValid}:
+     * every reader refreshes that, and the informer puts an object in its cache before it hands the
+     * event to the handler, so a reader in between (a reconcile counting members, a config request)
+     * made an edit look already announced, and online members never got the new config.
+     */
+    private final Map<String, NetworkRecord> announced = new ConcurrentHashMap<>();
     /** Identities pinned by requests, by (network id, address), for Members without the annotation. */
     private final Map<MemberKey, Identity> pins = new ConcurrentHashMap<>();
     /** Request records by (network id, address): status, kept in memory (ZT1-09 §8 item 2). */
@@ -693,15 +701,23 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
     private final class NetworkHandler implements ResourceEventHandler<ZeroTierNetwork> {
         @Override
         public void onAdd(ZeroTierNetwork n) {
-            served(n).ifPresent(r -> changes.accept(new PolicyChange.NetworkChanged(r)));
+            announceIfChanged(n);
         }
 
         @Override
         public void onUpdate(ZeroTierNetwork before, ZeroTierNetwork after) {
-            Optional<NetworkRecord> old = Optional.ofNullable(before.getMetadata().getUid()).map(lastValid::get);
-            Optional<NetworkRecord> now = served(after);
-            if (now.isPresent() && (old.isEmpty() || !old.get().sameIgnoringRevision(now.get())
-                    || !servedId(before).equals(servedId(after)))) {
+            announceIfChanged(after);
+        }
+
+        /** A NetworkChanged when {@code n} serves something else than the feed last announced. */
+        private void announceIfChanged(ZeroTierNetwork n) {
+            Optional<NetworkRecord> now = served(n);
+            String uid = n.getMetadata().getUid();
+            if (now.isEmpty()) {
+                return;
+            }
+            NetworkRecord old = uid == null ? null : announced.put(uid, now.get());
+            if (old == null || !old.sameIgnoringRevision(now.get())) {
                 changes.accept(new PolicyChange.NetworkChanged(now.get()));
             }
         }
@@ -709,6 +725,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         @Override
         public void onDelete(ZeroTierNetwork n, boolean finalStateUnknown) {
             Optional<NetworkRecord> last = served(n);
+            announced.remove(n.getMetadata().getUid());
             lastValid.remove(n.getMetadata().getUid());
             networkCache.remove(n.getMetadata().getUid());
             if (last.isPresent()) {
