@@ -283,19 +283,7 @@ class ControllerOverUdpTest {
     }
 
     private void editNetwork(Consumer<ZeroTierNetwork> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                cluster.client.resources(ZeroTierNetwork.class).withName("prod-mesh").edit(n -> {
-                    change.accept(n);
-                    return n;
-                });
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        KubeEdits.edit(cluster.client.resources(ZeroTierNetwork.class).withName("prod-mesh"), change);
     }
 
     private void editMember(String namespace, String name, Consumer<Member> change) {

@@ -86,11 +86,9 @@ class OperatorLifecycleTest {
         return cluster.client.resources(ZeroTierNetwork.class).withName(name).get();
     }
 
+    /** Edits the network as kubectl would, again on a 409 (the operator may write its status meanwhile). */
     private void editNetwork(java.util.function.Consumer<ZeroTierNetwork> change) {
-        cluster.client.resources(ZeroTierNetwork.class).withName("prod-mesh").edit(n -> {
-            change.accept(n);
-            return n;
-        });
+        KubeEdits.edit(cluster.client.resources(ZeroTierNetwork.class).withName("prod-mesh"), change);
     }
 
     private void editMember(String namespace, String name, java.util.function.Consumer<Member> change) {
