@@ -1,21 +1,14 @@
 package dev.zerokube.overlay.runtime;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.runtime.port.NetNs;
 import dev.zerokube.overlay.runtime.port.UserspacePort;
-import dev.zerokube.overlay.testing.Frames;
-import dev.zerokube.overlay.testing.LoopbackRig;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,39 +34,19 @@ class GsoFallbackNetnsTest {
             assertEquals(0, exit("ip", "netns", "add", ns));
             assertEquals(0, exit("ip", "-n", ns, "link", "set", "lo", "mtu", "1400", "up"));
             Path nsFile = Path.of("/var/run/netns", ns);
-            List<String> log = new CopyOnWriteArrayList<>();
             try (OverlayRig rig = NetNs.call(nsFile, () -> new OverlayRig(17));
-                    NodeService a = NetNs.call(nsFile, () -> rig.member(2));
-                    NodeService b = NetNs.call(nsFile, () -> rig.member(3));
-                    NetworkPorts portsA = NetworkPorts.attach(a, PortFactory.userspace(), log::add);
-                    NetworkPorts portsB = NetworkPorts.attach(b, PortFactory.userspace(), log::add)) {
-                rig.authorize(a);
-                rig.authorize(b);
-                rig.join(a);
-                rig.join(b);
-                assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0, "both members configured");
-                assertTrue(LoopbackRig.await(10_000, () -> portsA.port(rig.nwid).isPresent() && portsB.port(rig.nwid).isPresent()
-                        && portsA.port(rig.nwid).get().config() != null && portsB.port(rig.nwid).get().config() != null) >= 0,
-                        "ports configured: " + log);
-                NetworkStatus sa = rig.status(a).orElseThrow();
-                NetworkStatus sb = rig.status(b).orElseThrow();
-                UserspacePort pa = (UserspacePort) portsA.port(rig.nwid).orElseThrow();
-                UserspacePort pb = (UserspacePort) portsB.port(rig.nwid).orElseThrow();
-                long macA = sa.mac().value();
-                long macB = sb.mac().value();
-                int mtu = sa.config().orElseThrow().mtu();
+                    OverlayRig.PortPair pair = rig.ports(i -> NetNs.call(nsFile, () -> rig.member(i)),
+                            PortFactory.userspace(), PortFactory.userspace())) {
+                UserspacePort pa = pair.userspaceA();
+                UserspacePort pb = pair.userspaceB();
+                int mtu = pair.statusA.config().orElseThrow().mtu();
                 SplittableRandom random = new SplittableRandom(17);
                 // until the paths and the peer are known, the first frames may go nowhere: send
                 // bursts until one comes out whole, then check that one completely
                 boolean crossed = false;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!crossed && System.nanoTime() < deadline) {
-                    List<byte[]> burst = new ArrayList<>();
-                    for (int i = 0; i < 40; i++) {
-                        byte[] payload = new byte[mtu];
-                        random.nextBytes(payload);
-                        burst.add(Frames.ethernet(macB, macA, NetworkPortsTest.IPV4, payload));
-                    }
+                    List<byte[]> burst = pair.burst(random, 40);
                     while (pb.receiveToHost(0) != null) {
                         // drop what an earlier burst left
                     }
@@ -96,15 +69,11 @@ class GsoFallbackNetnsTest {
                     if (at != 0) {
                         continue; // a burst sent before the path was up, partly delivered
                     }
-                    for (int i = 1; i < burst.size(); i++) {
-                        byte[] got = pb.receiveToHost(10_000);
-                        assertNotNull(got, "frame " + i + " of the burst came out of B's port; A " + a.traffic());
-                        assertArrayEquals(burst.get(i), got, "frame " + i + " byte for byte, in order");
-                    }
+                    pair.assertArrivesInOrder(burst, 1);
                     crossed = true;
                 }
-                assertTrue(crossed, "a whole burst of " + mtu + "-byte frames crossed within 30 s; A " + a.traffic());
-                NodeService.Traffic t = a.traffic();
+                assertTrue(crossed, "a whole burst of " + mtu + "-byte frames crossed within 30 s; A " + pair.a.traffic());
+                NodeService.Traffic t = pair.a.traffic();
                 System.out.println("GsoFallbackNetnsTest: loopback MTU 1400, A " + t);
                 assertEquals(0, t.gsoSends(), "the kernel took no GSO send of 1427-byte segments at MTU 1400");
             }

@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.runtime.port.NetNs;
 import dev.zerokube.overlay.runtime.port.TapPort;
+import dev.zerokube.overlay.runtime.port.TestNamespace;
 import dev.zerokube.overlay.runtime.port.VirtualPort;
-import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,6 @@ class NetworkPortsTapTest {
         String nsA = tag + "-a";
         String nsB = tag + "-b";
         List<String> made = new ArrayList<>();
-        List<String> log = new CopyOnWriteArrayList<>();
         try {
             for (String ns : List.of(nsA, nsB)) {
                 run("ip", "netns", "add", ns);
@@ -48,22 +45,11 @@ class NetworkPortsTapTest {
                 run("ip", "-n", ns, "link", "set", "lo", "up");
             }
             try (OverlayRig rig = new OverlayRig(11);
-                    NodeService a = rig.member(2);
-                    NodeService b = rig.member(3);
-                    NetworkPorts portsA = NetworkPorts.attach(a, tapIn(nsA), log::add);
-                    NetworkPorts portsB = NetworkPorts.attach(b, tapIn(nsB), log::add)) {
-                rig.authorize(a);
-                rig.authorize(b);
-                rig.join(a);
-                rig.join(b);
-                assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0,
-                        "both members configured: " + rig.status(a) + " / " + rig.status(b));
-                NetworkStatus sa = rig.status(a).orElseThrow();
-                NetworkStatus sb = rig.status(b).orElseThrow();
-                assertTrue(LoopbackRig.await(10_000, () -> configured(portsA, rig) && configured(portsB, rig)) >= 0,
-                        "TAPs configured: " + log);
+                    OverlayRig.PortPair pair = rig.ports(rig::member, tapIn(nsA), tapIn(nsB))) {
+                NetworkStatus sa = pair.statusA;
+                NetworkStatus sb = pair.statusB;
                 String dev = LocalApi.deviceName(rig.nwid);
-                VirtualPort tapA = portsA.port(rig.nwid).orElseThrow();
+                VirtualPort tapA = pair.portsA.port(rig.nwid).orElseThrow();
                 assertEquals(dev, tapA.name());
                 String shown = run("ip", "-n", nsA, "addr", "show", "dev", dev);
                 InetEndpoint addrA = sa.assignedAddresses().getFirst();
@@ -77,8 +63,8 @@ class NetworkPortsTapTest {
                 while (!answered && System.nanoTime() < deadline) {
                     answered = exit("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "1", target) == 0;
                 }
-                assertTrue(answered, "a first ping from " + nsA + " to " + target + " answered within 30 s; " + log
-                        + "; A " + tapA.counters() + "; B " + portsB.port(rig.nwid).orElseThrow().counters());
+                assertTrue(answered, "a first ping from " + nsA + " to " + target + " answered within 30 s; " + pair.log
+                        + "; A " + tapA.counters() + "; B " + pair.portsB.port(rig.nwid).orElseThrow().counters());
                 String out = run("ip", "netns", "exec", nsA, "ping", "-c", "5", "-i", "0.2", "-W", "2", target);
                 assertTrue(out.contains("5 received"), "then every ping answered: " + out);
                 System.out.println("NetworkPortsTapTest: " + out.lines().filter(l -> l.contains("rtt") || l.contains("received"))
@@ -100,20 +86,8 @@ class NetworkPortsTapTest {
         });
     }
 
-    private static boolean configured(NetworkPorts ports, OverlayRig rig) {
-        return ports.port(rig.nwid).map(p -> p.config() != null).orElse(false);
-    }
-
     private static void assumeRoot() {
-        boolean root;
-        try {
-            root = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            root = false;
-        }
-        assumeTrue(root, "skipped: needs root (network namespaces and TAP devices); CI runs these as root");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun on this machine");
-        assumeTrue(exit("ip", "-V") == 0, "skipped: iproute2 ('ip') is not installed");
+        TestNamespace.assumeRoot();
         assumeTrue(exit("ping", "-V") == 0, "skipped: ping is not installed");
     }
 

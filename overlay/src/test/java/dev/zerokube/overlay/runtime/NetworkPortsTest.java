@@ -30,29 +30,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class NetworkPortsTest {
-    static final int IPV4 = 0x0800;
+    static final int IPV4 = OverlayRig.PortPair.IPV4;
     static final int ARP = 0x0806;
 
     @Test
     void arpAndPingCrossTheOverlayBetweenUserspacePorts() throws Exception {
-        List<String> log = new CopyOnWriteArrayList<>();
         try (OverlayRig rig = new OverlayRig(7);
-                NodeService a = rig.member(2);
-                NodeService b = rig.member(3);
-                NetworkPorts portsA = NetworkPorts.attach(a, PortFactory.userspace(), log::add);
-                NetworkPorts portsB = NetworkPorts.attach(b, PortFactory.userspace(), log::add)) {
-            rig.authorize(a);
-            rig.authorize(b);
-            rig.join(a);
-            rig.join(b);
-            assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0,
-                    "both members configured: " + rig.status(a) + " / " + rig.status(b));
-            NetworkStatus sa = rig.status(a).orElseThrow();
-            NetworkStatus sb = rig.status(b).orElseThrow();
-            assertTrue(LoopbackRig.await(10_000, () -> configured(portsA, rig, sa) && configured(portsB, rig, sb)) >= 0,
-                    "ports configured from the configs: " + log);
-            UserspacePort pa = (UserspacePort) portsA.port(rig.nwid).orElseThrow();
-            UserspacePort pb = (UserspacePort) portsB.port(rig.nwid).orElseThrow();
+                OverlayRig.PortPair pair = rig.userspacePorts()) {
+            NetworkStatus sa = pair.statusA;
+            NetworkStatus sb = pair.statusB;
+            UserspacePort pa = pair.userspaceA();
+            UserspacePort pb = pair.userspaceB();
             assertEquals(LocalApi.deviceName(rig.nwid), pa.name(), "named as zerotier-one names the TAP");
             PortConfig ca = pa.config();
             assertEquals(sa.config().orElseThrow().mtu(), ca.mtu());
@@ -77,11 +65,12 @@ class NetworkPortsTest {
             assertTrue(LoopbackRig.await(2_000, () -> pa.counters().framesFromHost() >= 2
                     && pa.counters().framesToHost() >= 2) >= 0, pa.counters().toString());
 
-            a.execute(n -> n.leave(rig.nwid, a.nowMs()));
-            assertTrue(LoopbackRig.await(10_000, () -> portsA.port(rig.nwid).isEmpty()) >= 0, "A's port closed after leave");
+            pair.a.execute(n -> n.leave(rig.nwid, pair.a.nowMs()));
+            assertTrue(LoopbackRig.await(10_000, () -> pair.portsA.port(rig.nwid).isEmpty()) >= 0,
+                    "A's port closed after leave");
             assertFalse(pa.sendFromHost(echo, 0, echo.length), "a closed port takes nothing");
-            assertTrue(log.stream().anyMatch(l -> l.contains("event=port_closed")), log.toString());
-            assertTrue(portsB.port(rig.nwid).isPresent(), "B's port stays");
+            assertTrue(pair.log.stream().anyMatch(l -> l.contains("event=port_closed")), pair.log.toString());
+            assertTrue(pair.portsB.port(rig.nwid).isPresent(), "B's port stays");
         }
     }
 
@@ -91,53 +80,26 @@ class NetworkPortsTest {
         // is one FRAME packet cut into two equal datagrams, so the burst leaves A as a few UDP GSO
         // buffers (where the kernel has UDP_SEGMENT) and B's GRO slots take it whole: every frame
         // must come out of B's port byte for byte, in order.
-        List<String> log = new CopyOnWriteArrayList<>();
         try (OverlayRig rig = new OverlayRig(13);
-                NodeService a = rig.member(2);
-                NodeService b = rig.member(3);
-                NetworkPorts portsA = NetworkPorts.attach(a, PortFactory.userspace(), log::add);
-                NetworkPorts portsB = NetworkPorts.attach(b, PortFactory.userspace(), log::add)) {
-            rig.authorize(a);
-            rig.authorize(b);
-            rig.join(a);
-            rig.join(b);
-            assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && rig.ok(b)) >= 0, "both members configured");
-            NetworkStatus sa = rig.status(a).orElseThrow();
-            NetworkStatus sb = rig.status(b).orElseThrow();
-            assertTrue(LoopbackRig.await(10_000, () -> configured(portsA, rig, sa) && configured(portsB, rig, sb)) >= 0,
-                    "ports configured: " + log);
-            UserspacePort pa = (UserspacePort) portsA.port(rig.nwid).orElseThrow();
-            UserspacePort pb = (UserspacePort) portsB.port(rig.nwid).orElseThrow();
-            long macA = sa.mac().value();
-            long macB = sb.mac().value();
-            byte[] first = Frames.ethernet(macB, macA, IPV4, new byte[64]);
+                OverlayRig.PortPair pair = rig.userspacePorts()) {
+            UserspacePort pa = pair.userspaceA();
+            UserspacePort pb = pair.userspaceB();
+            byte[] first = Frames.ethernet(pair.macB(), pair.macA(), IPV4, new byte[64]);
             assertArrayEquals(first, carry(pa, pb, first, 20_000), "a first frame crossed (paths known)");
 
-            int mtu = sa.config().orElseThrow().mtu();
-            java.util.SplittableRandom random = new java.util.SplittableRandom(13);
-            List<byte[]> burst = new java.util.ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                byte[] payload = new byte[mtu];
-                random.nextBytes(payload);
-                burst.add(Frames.ethernet(macB, macA, IPV4, payload));
-            }
-            NodeService.Traffic before = a.traffic();
+            List<byte[]> burst = pair.burst(new java.util.SplittableRandom(13), 40);
+            NodeService.Traffic before = pair.a.traffic();
             for (byte[] f : burst) {
                 assertTrue(pa.sendFromHost(f, 0, f.length), "port took the frame");
             }
-            for (int i = 0; i < burst.size(); i++) {
-                byte[] got = pb.receiveToHost(10_000);
-                assertNotNull(got, "frame " + i + " of " + burst.size() + " came out of B's port; A " + a.traffic()
-                        + ", B " + b.traffic() + ", port B " + pb.counters());
-                assertArrayEquals(burst.get(i), got, "frame " + i + " byte for byte, in order");
-            }
-            NodeService.Traffic after = a.traffic();
+            pair.assertArrivesInOrder(burst, 0);
+            NodeService.Traffic after = pair.a.traffic();
             long datagrams = after.packetsOut() - before.packetsOut();
             long gsoDatagrams = after.gsoDatagrams() - before.gsoDatagrams();
             System.out.printf("NetworkPortsTest GSO: %d frames of %d bytes -> %d datagrams, %d of them in %d GSO sends%n",
                     burst.size(), burst.getFirst().length, datagrams, gsoDatagrams, after.gsoSends() - before.gsoSends());
             assertTrue(datagrams >= 2L * burst.size(), "each full frame is two datagrams: " + datagrams);
-            org.junit.jupiter.api.Assumptions.assumeTrue(a.isEpoll() && io.netty.channel.epoll.Epoll.isAvailable()
+            org.junit.jupiter.api.Assumptions.assumeTrue(pair.a.isEpoll() && io.netty.channel.epoll.Epoll.isAvailable()
                     && gsoKernel(), "no UDP GSO here (needs epoll and a kernel with UDP_SEGMENT): delivery checked only");
             assertTrue(gsoDatagrams >= burst.size(), "most of the burst left in GSO sends: " + gsoDatagrams + " of " + datagrams);
         }
@@ -257,11 +219,6 @@ class NetworkPortsTest {
         public void close() {
             inner.close();
         }
-    }
-
-    private static boolean configured(NetworkPorts ports, OverlayRig rig, NetworkStatus s) {
-        return ports.port(rig.nwid).map(p -> p.config() != null && p.config().addresses().equals(s.assignedAddresses()))
-                .orElse(false);
     }
 
     /**

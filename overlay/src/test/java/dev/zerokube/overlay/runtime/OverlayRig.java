@@ -11,21 +11,29 @@ import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.sim.SimIdentities;
 import dev.zerokube.overlay.rules.RuleCompiler;
+import dev.zerokube.overlay.runtime.port.UserspacePort;
+import dev.zerokube.overlay.testing.Frames;
 import dev.zerokube.overlay.testing.LoopbackRig;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.overlay.wire.netconf.Route;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An overlay on 127.0.0.1 for runtime tests: a root, a node hosting the controller of one private
  * network (ControllerAttachment over an InMemoryPolicyStore, IPv4 pool 10.147.17.10-250, rules
- * "accept;"), and member nodes that a test authorizes and joins. Every node is a NodeService on
- * shared loops.
+ * "accept;"), and member nodes that a test authorizes and joins, alone or as a {@link PortPair}
+ * (two members with Ethernet ports, configured). Every node is a NodeService on shared loops.
  */
 final class OverlayRig implements AutoCloseable {
     final Loops loops;
@@ -87,6 +95,156 @@ final class OverlayRig implements AutoCloseable {
     boolean ok(NodeService member) {
         return status(member).map(s -> s.status() == NetworkStatus.Status.OK && !s.assignedAddresses().isEmpty())
                 .orElse(false);
+    }
+
+    /** How a test starts member {@code index}: {@link #member}, or that inside a namespace. */
+    @FunctionalInterface
+    interface MemberStarter {
+        NodeService start(int index) throws Exception;
+    }
+
+    /** {@link #ports(MemberStarter, PortFactory, PortFactory)} with userspace ports and members started here. */
+    PortPair userspacePorts() throws Exception {
+        return ports(this::member, PortFactory.userspace(), PortFactory.userspace());
+    }
+
+    /**
+     * Members A and B (identities 2 and 3), started by {@code start}, with NetworkPorts opened by
+     * {@code portsA} and {@code portsB}; both authorized and joined. Returns once both networks are
+     * OK with an assigned address and both ports are configured with that address.
+     */
+    PortPair ports(MemberStarter start, PortFactory portsA, PortFactory portsB) throws Exception {
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            List<String> log = new CopyOnWriteArrayList<>();
+            NodeService a = opened(opened, start.start(2));
+            NodeService b = opened(opened, start.start(3));
+            NetworkPorts pa = opened(opened, NetworkPorts.attach(a, portsA, log::add));
+            NetworkPorts pb = opened(opened, NetworkPorts.attach(b, portsB, log::add));
+            authorize(a);
+            authorize(b);
+            join(a);
+            join(b);
+            assertTrue(LoopbackRig.await(30_000, () -> ok(a) && ok(b)) >= 0,
+                    "both members configured: " + status(a) + " / " + status(b));
+            NetworkStatus sa = status(a).orElseThrow();
+            NetworkStatus sb = status(b).orElseThrow();
+            assertTrue(LoopbackRig.await(10_000, () -> configured(pa, sa) && configured(pb, sb)) >= 0,
+                    "ports configured from the configs: " + log);
+            return new PortPair(a, b, pa, pb, sa, sb, log, opened);
+        } catch (Exception | Error e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    private boolean configured(NetworkPorts ports, NetworkStatus s) {
+        return ports.port(nwid).map(p -> p.config() != null && p.config().addresses().equals(s.assignedAddresses()))
+                .orElse(false);
+    }
+
+    private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    private static void closeAll(List<AutoCloseable> opened) throws Exception {
+        Exception first = null;
+        for (AutoCloseable c : opened.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Two configured members of the rig's network with their ports; closing it closes the ports,
+     * then the nodes.
+     */
+    final class PortPair implements AutoCloseable {
+        /** Ethernet type IPv4. */
+        static final int IPV4 = 0x0800;
+
+        final NodeService a;
+        final NodeService b;
+        final NetworkPorts portsA;
+        final NetworkPorts portsB;
+        /** A's network as it was once configured (config, MAC, addresses). */
+        final NetworkStatus statusA;
+        final NetworkStatus statusB;
+        /** What both NetworkPorts logged. */
+        final List<String> log;
+        private final List<AutoCloseable> opened;
+
+        private PortPair(NodeService a, NodeService b, NetworkPorts portsA, NetworkPorts portsB, NetworkStatus statusA,
+                NetworkStatus statusB, List<String> log, List<AutoCloseable> opened) {
+            this.a = a;
+            this.b = b;
+            this.portsA = portsA;
+            this.portsB = portsB;
+            this.statusA = statusA;
+            this.statusB = statusB;
+            this.log = log;
+            this.opened = opened;
+        }
+
+        /** A's port, for pairs with userspace ports. */
+        UserspacePort userspaceA() {
+            return (UserspacePort) portsA.port(nwid).orElseThrow();
+        }
+
+        /** B's port, for pairs with userspace ports. */
+        UserspacePort userspaceB() {
+            return (UserspacePort) portsB.port(nwid).orElseThrow();
+        }
+
+        long macA() {
+            return statusA.mac().value();
+        }
+
+        long macB() {
+            return statusB.mac().value();
+        }
+
+        /** {@code count} IPv4 frames from A to B, each with a random payload of the network's MTU. */
+        List<byte[]> burst(SplittableRandom random, int count) {
+            int mtu = statusA.config().orElseThrow().mtu();
+            List<byte[]> burst = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] payload = new byte[mtu];
+                random.nextBytes(payload);
+                burst.add(Frames.ethernet(macB(), macA(), IPV4, payload));
+            }
+            return burst;
+        }
+
+        /**
+         * Asserts that frames {@code from} to the end of {@code burst} come out of B's userspace
+         * port next, each within 10 s, byte for byte and in order.
+         */
+        void assertArrivesInOrder(List<byte[]> burst, int from) throws InterruptedException {
+            UserspacePort pb = userspaceB();
+            for (int i = from; i < burst.size(); i++) {
+                byte[] got = pb.receiveToHost(10_000);
+                assertNotNull(got, "frame " + i + " of " + burst.size() + " came out of B's port; A " + a.traffic()
+                        + ", B " + b.traffic() + ", port B " + pb.counters());
+                assertArrayEquals(burst.get(i), got, "frame " + i + " byte for byte, in order");
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            closeAll(opened);
+        }
     }
 
     @Override

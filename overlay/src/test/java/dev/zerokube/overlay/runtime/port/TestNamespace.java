@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * close, with what the tests need to look into it through iproute2. Tests that use it are skipped
  * with a message unless run as root with iproute2 and /dev/net/tun (CI runs as root).
  */
-final class TestNamespace implements AutoCloseable {
+public final class TestNamespace implements AutoCloseable {
     final String name;
     final Path path;
 
@@ -25,8 +25,8 @@ final class TestNamespace implements AutoCloseable {
         this.path = Path.of("/var/run/netns", name);
     }
 
-    /** Skips the calling test unless namespaces can be made here. */
-    static void assumeRoot() {
+    /** Skips the calling test unless namespaces and TAPs can be made here. */
+    public static void assumeRoot() {
         boolean root;
         try {
             root = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
