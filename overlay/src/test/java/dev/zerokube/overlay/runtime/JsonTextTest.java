@@ -111,6 +111,19 @@ class JsonTextTest {
         assertThrows(IllegalArgumentException.class, () -> JsonText.write(new Object()));
     }
 
+    @Test
+    void everyNumberKindIsWrittenAsJacksonWroteIt() throws Exception {
+        // the random values hold only longs and doubles; records and API bodies also carry these
+        List<Object> numbers = List.of((byte) -7, (short) 300, 70_000, 1L << 40, 1.1f, -0.0f, Float.MAX_VALUE, 0.1, -0.0,
+                Double.MIN_VALUE, new java.math.BigInteger("-123456789012345678901234567890"),
+                new java.math.BigDecimal("1.50"), new java.math.BigDecimal("1E+3"), Double.NaN, Double.NEGATIVE_INFINITY,
+                Float.NaN, Float.POSITIVE_INFINITY);
+        assertArrayEquals(JACKSON.writeValueAsBytes(numbers), JsonText.write(numbers));
+        assertEquals(JACKSON.writerWithDefaultPrettyPrinter().writeValueAsString(numbers), JsonText.writePretty(numbers));
+        assertThrows(IllegalArgumentException.class, () -> JsonText.write(List.of(new java.util.concurrent.atomic.AtomicLong())),
+                "a Number of another kind is not taken for a JSON number");
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
