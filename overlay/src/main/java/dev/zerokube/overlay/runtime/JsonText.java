@@ -126,16 +126,11 @@ public final class JsonText {
             case null -> out.append("null");
             case String s -> string(out, s, nesting < 0);
             case Boolean b -> out.append(b.booleanValue());
-            case Double d when d.isNaN() || d.isInfinite() -> string(out, d.toString(), false);
-            case Float f when f.isNaN() || f.isInfinite() -> string(out, f.toString(), false);
-            case Long n -> out.append(n.longValue());
-            case Integer n -> out.append(n.intValue());
-            case Short n -> out.append(n.shortValue());
-            case Byte n -> out.append(n.byteValue());
-            case Double n -> out.append(n.doubleValue());
-            case Float n -> out.append(n.floatValue());
-            case BigInteger n -> out.append(n);
-            case BigDecimal n -> out.append(n);
+            // every number as its own toString(): a Float's is its shortest float text, not the
+            // double's; NaN and the infinities, which JSON has no number for, as strings
+            case Double _, Float _ when !Double.isFinite(((Number) value).doubleValue()) ->
+                    string(out, value.toString(), false);
+            case Byte _, Short _, Integer _, Long _, Float _, Double _, BigInteger _, BigDecimal _ -> out.append(value);
             case Map<?, ?> m -> object(out, m, nesting);
             case Collection<?> c -> array(out, c, nesting);
             case Object[] a -> array(out, Arrays.asList(a), nesting);
@@ -258,16 +253,8 @@ public final class JsonText {
         }
 
         Map<String, Object> object(int depth) throws JsonSyntaxException {
-            checkDepth(depth);
-            pos++; // {
             Map<String, Object> map = new LinkedHashMap<>();
-            skipSpace();
-            if (peek() == '}') {
-                pos++;
-                return map;
-            }
-            while (true) {
-                skipSpace();
+            elements(depth, '}', "an object", () -> {
                 if (peek() != '"') {
                     throw error("expected a quoted property name");
                 }
@@ -282,40 +269,46 @@ public final class JsonText {
                     throw error("Duplicate field '" + key + "'");
                 }
                 map.put(key, v);
-                skipSpace();
-                char c = peek();
-                pos++;
-                if (c == '}') {
-                    return map;
-                }
-                if (c != ',') {
-                    pos--;
-                    throw error("expected ',' or '}' in an object");
-                }
-            }
+            });
+            return map;
         }
 
         List<Object> array(int depth) throws JsonSyntaxException {
-            checkDepth(depth);
-            pos++; // [
             List<Object> list = new ArrayList<>();
+            elements(depth, ']', "an array", () -> list.add(value(depth)));
+            return list;
+        }
+
+        /** Reads one element of an object (a key and its value) or of an array (a value). */
+        @FunctionalInterface
+        private interface Element {
+            void read() throws JsonSyntaxException;
+        }
+
+        /**
+         * The elements of an object or an array, from its opening bracket at {@code pos} to its
+         * closing one {@code close}: none, or {@code element} read again after each ','.
+         */
+        private void elements(int depth, char close, String where, Element element) throws JsonSyntaxException {
+            checkDepth(depth);
+            pos++; // { or [
             skipSpace();
-            if (peek() == ']') {
+            if (peek() == close) {
                 pos++;
-                return list;
+                return;
             }
             while (true) {
                 skipSpace();
-                list.add(value(depth));
+                element.read();
                 skipSpace();
                 char c = peek();
                 pos++;
-                if (c == ']') {
-                    return list;
+                if (c == close) {
+                    return;
                 }
                 if (c != ',') {
                     pos--;
-                    throw error("expected ',' or ']' in an array");
+                    throw error("expected ',' or '" + close + "' in " + where);
                 }
             }
         }
@@ -391,19 +384,14 @@ public final class JsonText {
                 if (isDigit(peek())) {
                     throw error("leading zeroes are not allowed in a number");
                 }
-            } else if (isDigit(peek())) {
-                digits();
             } else {
-                throw error("expected a digit after '-'");
+                digits("after '-'"); // only a '-' comes here without a digit
             }
             boolean integral = true;
             if (peek() == '.') {
                 integral = false;
                 pos++;
-                if (!isDigit(peek())) {
-                    throw error("expected a digit after the decimal point");
-                }
-                digits();
+                digits("after the decimal point");
             }
             if (peek() == 'e' || peek() == 'E') {
                 integral = false;
@@ -411,10 +399,7 @@ public final class JsonText {
                 if (peek() == '+' || peek() == '-') {
                     pos++;
                 }
-                if (!isDigit(peek())) {
-                    throw error("expected a digit in the exponent");
-                }
-                digits();
+                digits("in the exponent");
             }
             String n = text.substring(start, pos);
             if (!integral) {
@@ -428,7 +413,11 @@ public final class JsonText {
             }
         }
 
-        private void digits() {
+        /** One digit or more; none is an error "expected a digit {@code where}". */
+        private void digits(String where) throws JsonSyntaxException {
+            if (!isDigit(peek())) {
+                throw error("expected a digit " + where);
+            }
             while (isDigit(peek())) {
                 pos++;
             }
