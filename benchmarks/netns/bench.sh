@@ -30,7 +30,12 @@
 # measured zerokube nodes then start with -XX:AOTCache (class loading and linking done ahead, as
 # a sidecar image that ships a cache would start).
 #
-# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot]
+# --sched DIR: the RTT pings of each overlay run are recorded with `perf sched record` (all CPUs)
+# into DIR/IMPL-ROUND.sched, the node processes' PIDs into DIR/pids; sched-hops.sh DIR then says
+# how long each node thread ran per wake-up (where the RTT goes). The recording adds its own cost:
+# RTT figures of such a run are not the plain ones.
+#
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
 #        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
 #        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
@@ -40,6 +45,7 @@ rounds=1
 seconds=8
 warmup=10
 mixed=""
+sched_dir=""
 aot=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,10 +54,18 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
     --mixed) mixed=1; shift;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot]" >&2; exit 2;;
+    --sched) sched_dir=$(mkdir -p "$2" && cd "$2" && pwd); shift 2;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
+if [ -n "$sched_dir" ]; then
+  command -v perf >/dev/null || { echo "bench: --sched needs perf" >&2; exit 1; }
+  # perf finds the scheduler's tracepoints in tracefs
+  mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing \
+    || { echo "bench: --sched needs tracefs at /sys/kernel/tracing" >&2; exit 1; }
+  : >"$sched_dir/pids"
+fi
 for t in ip iperf3 curl ping; do
   command -v $t >/dev/null || { echo "bench: $t is missing (e2e/scripts/ensure-packages.sh installs it)" >&2; exit 1; }
 done
@@ -146,8 +160,13 @@ node_impl() { # node_impl IMPL NODE: which implementation node a or b runs in IM
   case "$1" in zk-zt) [ "$2" = a ] && echo zk || echo zt;; zt-zk) [ "$2" = a ] && echo zt || echo zk;; *) echo "$1";; esac
 }
 percentile() { sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR == 0) {print "-"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; print v[i]}'; }
-ping_stats() { # ping_stats FROM TO: "p50 p99" in ms
-  in_ns "$1" ping -n -c 200 -i 0.01 -W 1 "$2" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' >"$work/rtt"
+ping_stats() { # ping_stats FROM TO [SCHED]: "p50 p99" in ms; with SCHED, under perf sched record into that file
+  if [ -n "${3:-}" ]; then
+    perf sched record -a -q -o "$3" -- ip netns exec "$P-$1" ping -n -c 200 -i 0.01 -W 1 "$2" 2>/dev/null \
+      | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' >"$work/rtt"
+  else
+    in_ns "$1" ping -n -c 200 -i 0.01 -W 1 "$2" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' >"$work/rtt"
+  fi
   echo "$(percentile 50 <"$work/rtt") $(percentile 99 <"$work/rtt")"
 }
 iperf() { # iperf NAME TARGET ARGS...: runs client in a against server in b; JSON in $work/NAME.json
@@ -225,7 +244,11 @@ measure() {
     local s=$seconds; seconds=$warmup; iperf warmup "$target" -P 2; seconds=$s
     in_ns a ping -n -q -f -c 5000 -W 1 "$target" >/dev/null 2>&1 || true
   fi
-  local rtt; rtt=$(ping_stats a "$target")
+  local rtt sched=""
+  if [ -n "$sched_dir" ] && [ -n "$pa" ]; then
+    sched="$sched_dir/$impl-$round.sched"; echo "$impl-$round $pa $pb" >>"$sched_dir/pids"
+  fi
+  rtt=$(ping_stats a "$target" "$sched")
   local c0=0; [ -n "$pa" ] && c0=$(( $(cpu_ticks "$pa") + $(cpu_ticks "$pb") ))
   iperf tcp1 "$target"
   if [ -n "$pa" ]; then
