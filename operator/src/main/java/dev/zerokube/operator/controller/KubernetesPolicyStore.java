@@ -519,18 +519,27 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
                 .compareTo(b.getMetadata().getNamespace() + "/" + b.getMetadata().getName()) <= 0 ? a : b;
     }
 
-    /** The newer of the cached Member and this store's own last write of it. */
-    private Member latest(Member cached) {
-        String uid = cached.getMetadata().getUid();
+    /**
+     * The newer of {@code m} and this store's own last write of it. {@code m} may come from another
+     * cache than this store's (a reconciler hands in JOSDK's copy, which can be ahead), so the own
+     * write is forgotten only once this store's cache holds its version: forgetting it because a
+     * newer copy came from elsewhere let the next read of the lagging cache lose the addresses just
+     * written, and the controller assigned the member a second address over the first.
+     */
+    private Member latest(Member m) {
+        String uid = m.getMetadata().getUid();
         Member own = uid == null ? null : ownWrites.get(uid);
         if (own == null) {
-            return cached;
+            return m;
         }
-        if (revision(own) > revision(cached)) {
+        if (revision(own) > revision(m)) {
             return own;
         }
-        ownWrites.remove(uid, own);
-        return cached;
+        Member cached = members.getStore().get(own);
+        if (cached != null && revision(cached) >= revision(own)) {
+            ownWrites.remove(uid, own);
+        }
+        return m;
     }
 
     static long revision(io.fabric8.kubernetes.api.model.HasMetadata o) {

@@ -1,0 +1,91 @@
+package dev.zerokube.operator;
+
+import static dev.zerokube.operator.MockCluster.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerokube.operator.api.member.Member;
+import dev.zerokube.operator.api.member.MemberSpec;
+import dev.zerokube.operator.api.member.MemberStatus;
+import dev.zerokube.operator.api.network.ZeroTierNetwork;
+import dev.zerokube.operator.api.network.ZeroTierNetworkStatus;
+import dev.zerokube.operator.controller.KubernetesPolicyStore;
+import dev.zerokube.overlay.controller.MemberRecord;
+import dev.zerokube.overlay.controller.MemberWrite;
+import dev.zerokube.overlay.identity.Address;
+import dev.zerokube.overlay.wire.InetEndpoint;
+import dev.zerokube.overlay.wire.NetworkId;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goal: the store serves its own writes of a Member until its cache holds them, even when a reader
+ * hands it a newer copy of that Member from another cache (the reconcilers pass JOSDK's, which can
+ * be ahead of the store's). Forgetting the own write then made the next read of the lagging cache
+ * lose the address just written, and the controller gave the member a second one over the first
+ * (OperatorLifecycleTest's "the config carries the address in status", about 1 run in 90 under
+ * load; the mock server takes a status PUT whatever its resourceVersion, so the stale write went
+ * through). Method: the mock API server (CRUD) and a bare KubernetesPolicyStore whose informers are
+ * stopped once the Member is cached, so that its cache lags for as long as the test needs; the
+ * newer copy comes from the API server.
+ */
+class PolicyStoreOwnWritesTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final NetworkId ID = NetworkId.parse("8056c2e21c000001");
+    private static final Address ADDRESS = Address.parse("0123456789");
+
+    @Test
+    void anOwnWriteOutlivesANewerCopyFromAnotherCache() throws Exception {
+        try (MockCluster cluster = new MockCluster();
+                KubernetesPolicyStore store = new KubernetesPolicyStore(cluster.client, MockCluster.PENDING, c -> { },
+                        name -> { })) {
+            store.start();
+            try (InputStream in = Files.newInputStream(MockCluster.root().resolve("examples/network.yaml"))) {
+                cluster.client.resource(cluster.client.getKubernetesSerialization().unmarshal(in, ZeroTierNetwork.class))
+                        .create();
+            }
+            cluster.client.resources(ZeroTierNetwork.class).withName("prod-mesh").editStatus(n -> {
+                ZeroTierNetworkStatus s = new ZeroTierNetworkStatus();
+                s.setNetworkId(ID.toString());
+                n.setStatus(s);
+                return n;
+            });
+            Member m = new Member();
+            m.setMetadata(new ObjectMetaBuilder().withName("laptop-alice").withNamespace("payments").build());
+            MemberSpec spec = new MemberSpec();
+            spec.setNetwork("prod-mesh");
+            spec.setAddress(ADDRESS.toString());
+            spec.setAuthorized(true);
+            m.setSpec(spec);
+            cluster.client.resource(m).create();
+            await("the store has the member", WAIT, () -> store.member(ID, ADDRESS).isPresent());
+            store.close(); // the informers stop: from here on the cache lags behind the API server
+
+            MemberRecord before = store.member(ID, ADDRESS).orElseThrow();
+            assertTrue(before.ipAssignments().isEmpty(), before.toString());
+            List<InetEndpoint> ips = List.of(InetEndpoint.of(InetEndpoint.parseIp("10.147.17.50"), 0));
+            MemberWrite write = store.writeMember(before.toBuilder().ipAssignments(ips).build(),
+                    OptionalLong.of(before.revision()));
+            assertEquals(MemberWrite.Outcome.STORED, write.outcome());
+            assertEquals(ips, store.member(ID, ADDRESS).orElseThrow().ipAssignments(), "the own write, over the cache");
+
+            // someone else writes the status (the reconciler's conditions), and a reconciler hands
+            // the store that newer copy, as JOSDK's cache has it
+            var resource = cluster.client.resources(Member.class).inNamespace("payments").withName("laptop-alice");
+            resource.editStatus(x -> {
+                MemberStatus s = x.getStatus();
+                s.setObservedGeneration(1L);
+                return x;
+            });
+            Member newer = resource.get();
+            assertEquals(ips, store.record(newer).orElseThrow().ipAssignments(), "the newer copy has the addresses");
+            assertEquals(ips, store.member(ID, ADDRESS).orElseThrow().ipAssignments(),
+                    "the lagging cache still reads through the own write");
+        }
+    }
+}
