@@ -150,19 +150,18 @@ public final class ZeroTierNetworkReconciler implements Reconciler<ZeroTierNetwo
     /** Step 1: the network's ID, kept once assigned. */
     private Optional<NetworkId> networkId(ZeroTierNetwork network, ZeroTierNetworkStatus status) {
         if (status.getNetworkId() != null) {
-            try {
-                return Optional.of(NetworkId.parse(status.getNetworkId()));
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
+            return parsed(status.getNetworkId());
         }
         if (isExternal(network)) {
             String given = network.getSpec().getController().getNetworkId();
-            try {
-                return given == null ? Optional.empty() : Optional.of(NetworkId.parse(given));
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
+            return given == null ? Optional.empty() : parsed(given);
+        }
+        // The copy handed in may predate this reconciler's own first write of the ID (JOSDK's cache
+        // lags it, and a Member event asks for a reconcile at once): allocating again would replace
+        // an ID that members already use. Only the API server can say that none was assigned yet.
+        ZeroTierNetwork fresh = client.resources(ZeroTierNetwork.class).withName(network.getMetadata().getName()).get();
+        if (fresh != null && fresh.getStatus() != null && fresh.getStatus().getNetworkId() != null) {
+            return parsed(fresh.getStatus().getNetworkId());
         }
         Set<NetworkId> inUse = new HashSet<>();
         for (ZeroTierNetwork n : store.allNetworks()) {
@@ -175,6 +174,14 @@ public final class ZeroTierNetworkReconciler implements Reconciler<ZeroTierNetwo
             }
         }
         return Optional.of(allocator.allocate(inUse));
+    }
+
+    private static Optional<NetworkId> parsed(String id) {
+        try {
+            return Optional.of(NetworkId.parse(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Step 2: condition Valid, and an event when the spec becomes invalid or valid again. */
