@@ -15,8 +15,12 @@ import java.util.Objects;
  * <p>The result {@code D} makes an identity valid iff {@code D[0] < 17}
  * ({@link #PROOF_OF_WORK_LIMIT}); the address is {@code D[59..64)}.
  *
- * <p>An instance owns the 2 MiB scratch buffer and reuses it for every {@link #digest} call, so
- * identity generation (about 15 attempts on average) allocates it once. Not thread-safe.
+ * <p>The Salsa20 keystream, 10 MiB per digest and nearly all of its cost, comes from
+ * {@link Salsa20Lanes} (many blocks per pass, SIMD through the JIT's auto-vectorizer).
+ *
+ * <p>An instance owns the 2 MiB scratch buffer (and 32 KiB for the keystream) and reuses it for
+ * every {@link #digest} call, so identity generation (about 15 attempts on average) allocates it
+ * once. Not thread-safe.
  */
 public final class MemoryHardHash {
     /** Bytes of scratch memory (ZeroTier's {@code ZT_IDENTITY_GEN_MEMORY}). */
@@ -28,11 +32,14 @@ public final class MemoryHardHash {
 
     private static final VarHandle BE_LONG =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int WORDS = MEMORY_LENGTH / 8;
-    private static final int BLOCKS = MEMORY_LENGTH / Salsa20.BLOCK_LENGTH;
 
     private final byte[] memory = new byte[MEMORY_LENGTH];
-    private final Salsa20 salsa = new Salsa20(20);
+    // The walk's keystream, computed Salsa20Lanes.BLOCKS blocks ahead of the swaps that use it.
+    private final byte[] keystream = new byte[Salsa20Lanes.BYTES];
+    private final Salsa20Lanes salsa = new Salsa20Lanes(20);
     private final MessageDigest sha512 = Sha.sha512();
 
     /** Allocates the 2 MiB scratch buffer. */
@@ -59,27 +66,54 @@ public final class MemoryHardHash {
         }
         salsa.init(d, 0, d, 32);
 
-        // Fill: block b is keystream block b XORed onto block b-1, so it cannot be computed out of order.
+        // Fill: block b is keystream block b XORed onto block b-1 (ZeroTier encrypts each block
+        // from the one before). The keystream does not depend on the data, so each stretch of
+        // blocks is written as keystream first, many blocks at a time, and then chained in order.
         byte[] m = memory;
-        salsa.stream(m, 0, Salsa20.BLOCK_LENGTH);
-        for (int b = 1, off = Salsa20.BLOCK_LENGTH; b < BLOCKS; b++, off += Salsa20.BLOCK_LENGTH) {
-            salsa.crypt(m, off - Salsa20.BLOCK_LENGTH, m, off, Salsa20.BLOCK_LENGTH);
+        for (int off = 0; off < MEMORY_LENGTH; off += Salsa20Lanes.BYTES) {
+            salsa.next(m, off);
+            chain(m, Math.max(off, Salsa20.BLOCK_LENGTH), off + Salsa20Lanes.BYTES);
         }
     }
 
-    // Step 4 of ZT1-01 §7, continuing the stream that fill() started.
-    private void walk(byte[] d) {
-        byte[] m = memory;
+    // m[b] ^= m[b-1] for the blocks in [from, to), in order. Methods of their own, called often
+    // with short loops (this and each stretch of the walk below): a cold JVM compiles them within
+    // the first digest, where one long loop would run interpreted until replaced on the stack.
+    private static void chain(byte[] m, int from, int to) {
+        for (int off = from; off < to; off += 8) {
+            LE_LONG.set(m, off, (long) LE_LONG.get(m, off) ^ (long) LE_LONG.get(m, off - Salsa20.BLOCK_LENGTH));
+        }
+    }
 
-        // Walk: both indices are read big-endian from the buffer as it is now; the swapped 8 bytes
-        // move unchanged, so reading and writing them through the same view is a plain byte swap.
-        for (int w = 0; w < WORDS; w += 2) {
+    // Step 4 of ZT1-01 §7, continuing the stream that fill() started: one keystream block per swap.
+    private void walk(byte[] d) {
+        byte[] ks = keystream;
+        int wordsPerStretch = 2 * Salsa20Lanes.BLOCKS;
+        for (int w = 0; w < WORDS; w += wordsPerStretch) {
+            salsa.next(ks, 0);
+            walkStretch(memory, d, ks, w);
+        }
+    }
+
+    // Swaps Salsa20Lanes.BLOCKS times from word w on, each followed by XORing the next block of
+    // ks onto the digest. Both indices are read big-endian from the buffer as it is now; the
+    // swapped 8 bytes move unchanged, so reading and writing them through the same view is a
+    // plain byte swap.
+    private static void walkStretch(byte[] m, byte[] d, byte[] ks, int w) {
+        for (int k = 0; k < ks.length; k += Salsa20.BLOCK_LENGTH, w += 2) {
             int i1 = (int) ((long) BE_LONG.get(m, w << 3) & 7);
             int i2 = (int) ((long) BE_LONG.get(m, (w + 1) << 3) & (WORDS - 1));
             long fromMemory = (long) BE_LONG.get(m, i2 << 3);
             BE_LONG.set(m, i2 << 3, (long) BE_LONG.get(d, i1 << 3));
             BE_LONG.set(d, i1 << 3, fromMemory);
-            salsa.crypt(d, 0, d, 0, DIGEST_LENGTH);
+            LE_LONG.set(d, 0, (long) LE_LONG.get(d, 0) ^ (long) LE_LONG.get(ks, k));
+            LE_LONG.set(d, 8, (long) LE_LONG.get(d, 8) ^ (long) LE_LONG.get(ks, k + 8));
+            LE_LONG.set(d, 16, (long) LE_LONG.get(d, 16) ^ (long) LE_LONG.get(ks, k + 16));
+            LE_LONG.set(d, 24, (long) LE_LONG.get(d, 24) ^ (long) LE_LONG.get(ks, k + 24));
+            LE_LONG.set(d, 32, (long) LE_LONG.get(d, 32) ^ (long) LE_LONG.get(ks, k + 32));
+            LE_LONG.set(d, 40, (long) LE_LONG.get(d, 40) ^ (long) LE_LONG.get(ks, k + 40));
+            LE_LONG.set(d, 48, (long) LE_LONG.get(d, 48) ^ (long) LE_LONG.get(ks, k + 48));
+            LE_LONG.set(d, 56, (long) LE_LONG.get(d, 56) ^ (long) LE_LONG.get(ks, k + 56));
         }
     }
 
