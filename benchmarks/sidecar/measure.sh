@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the pod sidecar (zerokube node --pod, docs/injection.md): launch to /readyz 200, the CPU
-# it used by then, when it had its identity, and RSS after 15 s idle. Everything on 127.0.0.1: a
+# it used by then, when it had its identity (identity_ms: from the HTTP server up to the node started;
+# search_ms: the proof of work alone), and RSS after 15 s idle. Everything on 127.0.0.1: a
 # zerokube controller that is also the planet's only root, a public network on it, and a stand-in
 # join endpoint (JoinStub.java: TLS, answers every join with that network). Needs JDK 25 and
 # ./mvnw -B -q package -pl sidecar -am -DskipTests first. No root needed.
@@ -134,7 +135,8 @@ for i in $(seq 1 "$samples"); do
   ts() { date -d "$(sed -n "s/^ts=\([^ ]*\) .*event=$1 .*/\1/p" s$i.log | head -1)" +%s%N; }
   t0=$(ts http); t1=$(ts started)
   echo "$label sample=$i ready_ms=$ready cpu_ms_at_ready=$cpu jvm_to_http_ms=$(( (t0 - start) / 1000000 ))" \
-       "identity_ms=$(( (t1 - t0) / 1000000 )) rss_idle_mib=$rss load=$(cut -d' ' -f1 /proc/loadavg)"
+       "identity_ms=$(( (t1 - t0) / 1000000 )) search_ms=$(sed -n 's/.*identity_search_ms=\([0-9]*\).*/\1/p' s$i.log | head -1)" \
+       "rss_idle_mib=$rss load=$(cut -d' ' -f1 /proc/loadavg)"
   kill $p; wait $p 2>/dev/null || true
   # The JVM says on stdout when it cannot use a cache it was given (and then runs without any).
   if grep -q '\[aot\]' s$i.log; then echo "# sample $i: the JVM did not use the AOT cache:"; grep '\[aot\]' s$i.log; fi

@@ -253,6 +253,7 @@ class PodWiringTest {
                 wiring.caBundlePem(), token, new InetSocketAddress("127.0.0.1", 0), 0, NodeHome.earth(), null, true, true);
         PodCommand sidecar = new PodCommand();
         List<String> log = new CopyOnWriteArrayList<>();
+        List<Thread> loopsBefore = nodeLoopThreads();
         Thread t = Thread.ofPlatform().start(() -> sidecar.run(settings, log::add));
         try {
             await("joined", CONVERGE, () -> log.stream().anyMatch(l -> l.contains("event=joined")));
@@ -276,6 +277,13 @@ class PodWiringTest {
             sidecar.stop();
             t.join(10_000);
         }
+        // The node's event loop (made beside the identity search) ends with the sidecar.
+        await("the sidecar's event loop thread ended", CONVERGE,
+                () -> loopsBefore.containsAll(nodeLoopThreads()));
+    }
+
+    private static List<Thread> nodeLoopThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(th -> th.getName().startsWith("zerokube-node")).toList();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.zerokube.overlay.codec.WireFormatException;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.NodeConfig;
+import dev.zerokube.overlay.runtime.Loops;
 import dev.zerokube.overlay.runtime.NetworkPorts;
 import dev.zerokube.overlay.runtime.NodeHome;
 import dev.zerokube.overlay.runtime.NodeMetrics;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -109,6 +111,8 @@ public final class PodCommand {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile NodeService service;
+    // the node's event loop, made while the identity is searched for; closed after the service
+    private volatile CompletableFuture<Loops> transport;
     private volatile NetworkPorts ports;
     private volatile HttpServer http;
     private volatile List<NetworkId> joined = List.of();
@@ -195,16 +199,28 @@ public final class PodCommand {
             // virtual-thread scheduler's carriers and I/O poller, five threads that then idle for
             // the pod's life.
             Thread warmUp = Thread.ofPlatform().daemon().name("zerokube-join-warmup").start(client::warmUp);
+            // So does Netty's transport (its native library, its classes, the event loop thread).
+            CompletableFuture<Loops> transport = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("zerokube-transport-warmup").start(() -> {
+                try {
+                    transport.complete(Loops.create(1));
+                } catch (RuntimeException | Error e) {
+                    transport.completeExceptionally(e);
+                }
+            });
+            this.transport = transport;
             // The secret key lives only in this object: never written, never logged, never sent.
+            long searchNs = System.nanoTime();
             Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));
+            long searchMs = (System.nanoTime() - searchNs) / 1_000_000;
             warmUp.join(JoinClient.REQUEST_TIMEOUT.toMillis());
             NodeService.Options options = new NodeService.Options(InetAddress.getByAddress(new byte[4]),
                     List.of(settings.udpPort()), settings.loopbackPaths(), true, null, null);
-            NodeService s = NodeService.start(identity, NodeConfig.of(settings.planet()), options);
+            NodeService s = NodeService.start(identity, NodeConfig.of(settings.planet()), options, transport.join());
             service = s;
             metrics = new NodeMetrics(s);
             log(log, "info", "started", "address=" + identity.address() + " udp=" + s.primaryPort()
-                    + " transport=" + (s.isEpoll() ? "epoll" : "nio"));
+                    + " transport=" + (s.isEpoll() ? "epoll" : "nio") + " identity_search_ms=" + searchMs);
             List<NetworkId> ids = new ArrayList<>();
             for (String network : settings.networks()) {
                 JoinClient.Joined j = joinWithRetry(client, network, identity, settings.tokenFile(), log);
@@ -461,6 +477,12 @@ public final class PodCommand {
         if (s != null) {
             s.close();
             service = null;
+        }
+        CompletableFuture<Loops> t = transport;
+        if (t != null) {
+            // made even when the start failed before the service took it
+            t.thenAccept(Loops::close);
+            transport = null;
         }
         HttpServer h = http;
         if (h != null) {
