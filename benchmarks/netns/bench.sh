@@ -195,7 +195,7 @@ train_aot() { # both nodes start once, node a recording its AOT cache; nothing r
   # shellcheck disable=SC2086
   pb=$(start_in b "$work/aot-b-0.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-b-0" --port 9993)
   pids+=("$pa" "$pb")
-  for _ in $(seq 1 300); do in_ns a ping -n -c 1 -W 0.2 "${ovl[b]}" >/dev/null 2>&1 && break; done
+  for _ in $(seq 1 1500); do in_ns a ping -n -c 1 -W 0.2 "${ovl[b]}" >/dev/null 2>&1 && break; sleep 0.02; done
   in_ns a ping -n -q -c 50 -i 0.05 "${ovl[b]}" >/dev/null 2>&1 || true
   kill "$pa" "$pb" 2>/dev/null || true
   for _ in $(seq 1 1200); do kill -0 "$pa" 2>/dev/null || break; sleep 0.1; done # the JVM writes the cache as it exits
@@ -228,9 +228,12 @@ measure() {
       if [ "$n" = a ]; then pa=$p; else pb=$p; fi
     done
     local ok=""
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 3000); do
       if in_ns a ping -n -c 1 -W 0.2 "$target" >/dev/null 2>&1; then ok=1; break; fi
       [ $(( $(now_ms) - t0 )) -gt 60000 ] && break
+      # Until a's TAP has its route, ping fails at once: without a pause this loop would start
+      # ~100 processes a second and take CPU from the nodes it measures (2 vCPUs here).
+      sleep 0.02
     done
     [ -n "$ok" ] || { echo "bench: $impl: no ping across within 60 s (logs in $work with KEEP=1)" >&2; stop "$pa" "$pb"; return 1; }
     first_ms=$(( $(now_ms) - t0 ))
