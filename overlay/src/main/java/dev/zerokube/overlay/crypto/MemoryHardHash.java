@@ -35,6 +35,12 @@ public final class MemoryHardHash {
     private static final VarHandle LE_LONG =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int WORDS = MEMORY_LENGTH / 8;
+    /**
+     * Swaps per call of walkStretch: short calls, many of them (8,192 per digest), because a cold
+     * JVM compiles a method by how often it is called; long ones ran interpreted, then in C1's
+     * profiling code, for most of the first digest.
+     */
+    private static final int STRETCH = 16;
 
     private final byte[] memory = new byte[MEMORY_LENGTH];
     // The walk's keystream, computed Salsa20Lanes.BLOCKS blocks ahead of the swaps that use it.
@@ -88,19 +94,21 @@ public final class MemoryHardHash {
     // Step 4 of ZT1-01 §7, continuing the stream that fill() started: one keystream block per swap.
     private void walk(byte[] d) {
         byte[] ks = keystream;
-        int wordsPerStretch = 2 * Salsa20Lanes.BLOCKS;
-        for (int w = 0; w < WORDS; w += wordsPerStretch) {
+        int wordsPerChunk = 2 * Salsa20Lanes.BLOCKS;
+        for (int w = 0; w < WORDS; w += wordsPerChunk) {
             salsa.next(ks, 0);
-            walkStretch(memory, d, ks, w);
+            for (int k = 0; k < ks.length; k += STRETCH * Salsa20.BLOCK_LENGTH) {
+                walkStretch(memory, d, ks, k, w + k / 32);
+            }
         }
     }
 
-    // Swaps Salsa20Lanes.BLOCKS times from word w on, each followed by XORing the next block of
-    // ks onto the digest. Both indices are read big-endian from the buffer as it is now; the
-    // swapped 8 bytes move unchanged, so reading and writing them through the same view is a
+    // Swaps STRETCH times from word w on, each followed by XORing the next block of ks (from
+    // offset k) onto the digest. Both indices are read big-endian from the buffer as it is now;
+    // the swapped 8 bytes move unchanged, so reading and writing them through the same view is a
     // plain byte swap.
-    private static void walkStretch(byte[] m, byte[] d, byte[] ks, int w) {
-        for (int k = 0; k < ks.length; k += Salsa20.BLOCK_LENGTH, w += 2) {
+    private static void walkStretch(byte[] m, byte[] d, byte[] ks, int k, int w) {
+        for (int end = k + STRETCH * Salsa20.BLOCK_LENGTH; k < end; k += Salsa20.BLOCK_LENGTH, w += 2) {
             int i1 = (int) ((long) BE_LONG.get(m, w << 3) & 7);
             int i2 = (int) ((long) BE_LONG.get(m, (w + 1) << 3) & (WORDS - 1));
             long fromMemory = (long) BE_LONG.get(m, i2 << 3);

@@ -149,16 +149,21 @@ final class Salsa20Lanes {
     // The feed-forward (output = final state + input state), written block after block.
     private void store(long first, byte[] out, int off) {
         for (int b = 0, o = off; b < BLOCKS; b++, o += Salsa20.BLOCK_LENGTH) {
-            long block = first + b;
-            LE_LONG.set(out, o, pack(x0[b] + SIGMA0, x1[b] + k1));
-            LE_LONG.set(out, o + 8, pack(x2[b] + k2, x3[b] + k3));
-            LE_LONG.set(out, o + 16, pack(x4[b] + k4, x5[b] + SIGMA1));
-            LE_LONG.set(out, o + 24, pack(x6[b] + n6, x7[b] + n7));
-            LE_LONG.set(out, o + 32, pack(x8[b] + (int) block, x9[b] + (int) (block >>> 32)));
-            LE_LONG.set(out, o + 40, pack(x10[b] + SIGMA2, x11[b] + k11));
-            LE_LONG.set(out, o + 48, pack(x12[b] + k12, x13[b] + k13));
-            LE_LONG.set(out, o + 56, pack(x14[b] + k14, x15[b] + SIGMA3));
+            storeBlock(b, first + b, out, o);
         }
+    }
+
+    // One block: a method of its own, called 256 times per pass, so a cold JVM compiles it within
+    // the first pass instead of interpreting this loop body for a whole hash.
+    private void storeBlock(int b, long block, byte[] out, int o) {
+        LE_LONG.set(out, o, pack(x0[b] + SIGMA0, x1[b] + k1));
+        LE_LONG.set(out, o + 8, pack(x2[b] + k2, x3[b] + k3));
+        LE_LONG.set(out, o + 16, pack(x4[b] + k4, x5[b] + SIGMA1));
+        LE_LONG.set(out, o + 24, pack(x6[b] + n6, x7[b] + n7));
+        LE_LONG.set(out, o + 32, pack(x8[b] + (int) block, x9[b] + (int) (block >>> 32)));
+        LE_LONG.set(out, o + 40, pack(x10[b] + SIGMA2, x11[b] + k11));
+        LE_LONG.set(out, o + 48, pack(x12[b] + k12, x13[b] + k13));
+        LE_LONG.set(out, o + 56, pack(x14[b] + k14, x15[b] + SIGMA3));
     }
 
     private static long pack(int lo, int hi) {
