@@ -376,6 +376,11 @@ public final class NodeService implements AutoCloseable {
                 gsoSends.get(), gsoDatagrams.get());
     }
 
+    /** Whether sends are still gathered into UDP GSO buffers (false from the start without GSO, or after a refusal). */
+    CompletableFuture<Boolean> udpGsoOn() {
+        return call(n -> gsoOn);
+    }
+
     /** Stops the timer, closes the sockets and, if the service made its own event loop, stops it. */
     @Override
     public void close() {
