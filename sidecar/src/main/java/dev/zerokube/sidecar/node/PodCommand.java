@@ -192,13 +192,24 @@ public final class PodCommand {
             http = serveHttp(settings.httpAddress());
             log(log, "info", "http", "address=" + http.getAddress().getAddress().getHostAddress() + "/"
                     + http.getAddress().getPort());
-            // The TLS stack and a kept-alive connection to the join endpoint warm up while the
+            // The join client (the TLS stack: certificates, trust, context; 0.1 s in a cold JVM)
+            // is made and its kept-alive connection to the join endpoint opened while the
             // identity's proof of work runs (each is most of the start-up time in a cold JVM).
-            JoinClient client = new JoinClient(settings.joinEndpoint(), settings.joinCaPem());
             // Platform threads here and below, short-lived: a virtual thread would start the
             // virtual-thread scheduler's carriers and I/O poller, five threads that then idle for
             // the pod's life.
-            Thread warmUp = Thread.ofPlatform().daemon().name("zerokube-join-warmup").start(client::warmUp);
+            CompletableFuture<JoinClient> joinClient = new CompletableFuture<>();
+            Thread warmUp = Thread.ofPlatform().daemon().name("zerokube-join-warmup").start(() -> {
+                JoinClient c;
+                try {
+                    c = new JoinClient(settings.joinEndpoint(), settings.joinCaPem());
+                } catch (RuntimeException e) {
+                    joinClient.completeExceptionally(e); // a bad CA bundle: said once the search ends
+                    return;
+                }
+                joinClient.complete(c);
+                c.warmUp();
+            });
             // So does Netty's transport (its native library, its classes, the event loop thread).
             CompletableFuture<Loops> transport = new CompletableFuture<>();
             Thread.ofPlatform().daemon().name("zerokube-transport-warmup").start(() -> {
@@ -214,6 +225,12 @@ public final class PodCommand {
             Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));
             long searchMs = (System.nanoTime() - searchNs) / 1_000_000;
             warmUp.join(JoinClient.REQUEST_TIMEOUT.toMillis());
+            JoinClient client;
+            try {
+                client = joinClient.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
             NodeService.Options options = new NodeService.Options(InetAddress.getByAddress(new byte[4]),
                     List.of(settings.udpPort()), settings.loopbackPaths(), true, null, null);
             NodeService s = NodeService.start(identity, NodeConfig.of(settings.planet()), options, transport.join());

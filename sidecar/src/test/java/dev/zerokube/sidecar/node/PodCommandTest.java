@@ -73,6 +73,29 @@ class PodCommandTest {
     }
 
     @Test
+    void aBadCaBundleEndsTheStartWithItsReasonAndReleasesWhatItMade() {
+        // The join client is made on a thread of its own while the identity is searched for: its
+        // refusal still ends the start, with the reason in the log, and nothing stays running.
+        PodCommand.Settings settings = new PodCommand.Settings(List.of("prod-mesh"),
+                URI.create("https://127.0.0.1:9/v1/join"), "not pem", Path.of("/nonexistent/token"),
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0, NodeHome.earth(), null, true, true);
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> before = nodeThreads();
+        assertEquals(1, new PodCommand().run(settings, log::add));
+        assertTrue(log.stream().anyMatch(l -> l.contains("event=start_failed") && l.contains("CA bundle")), log.toString());
+        assertTrue(log.getLast().contains("event=stopped"), log.toString());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!before.containsAll(nodeThreads()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(before.containsAll(nodeThreads()), "the event loop made beside the search ended: " + nodeThreads());
+    }
+
+    private static List<Thread> nodeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("zerokube-node")).toList();
+    }
+
+    @Test
     void theJoinClientTrustsOnlyAnHttpsEndpointWithACaBundle() {
         assertThrows(IllegalArgumentException.class, () -> new JoinClient(URI.create("http://x:8443/v1/join"), "x"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
