@@ -474,8 +474,10 @@ public final class NodeService implements AutoCloseable {
         gso.flush();
         if (flushPending) {
             flushPending = false;
-            for (Channel c : channels) {
-                c.flush();
+            // indexed: this runs after every input batch (often one datagram), and an iterator
+            // is an allocation wherever the JIT does not remove it
+            for (int i = 0; i < channels.size(); i++) {
+                channels.get(i).flush();
             }
         }
         if (closed) {
