@@ -220,6 +220,10 @@ public final class PodCommand {
                 }
             });
             this.transport = transport;
+            if (!settings.userspace()) {
+                // and the TAP's native bindings (0.15-0.2 s in a cold JVM)
+                Thread.ofPlatform().daemon().name("zerokube-tap-warmup").start(dev.zerokube.overlay.runtime.port.TapPort::prepare);
+            }
             // The secret key lives only in this object: never written, never logged, never sent.
             long searchNs = System.nanoTime();
             Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));

@@ -93,6 +93,10 @@ final class Libc {
         return arena.allocate(CALL_STATE);
     }
 
+    /** Nothing: calling it makes the class, i.e. all its downcall handles (see TapPort.prepare). */
+    static void prepare() {
+    }
+
     static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }

@@ -132,6 +132,20 @@ public final class TapPort implements VirtualPort {
     }
 
     /**
+     * Makes the native bindings TAP ports use (libc's downcall handles: 0.15–0.2 s in a cold JVM),
+     * so that the first {@link #open} or {@link #adopt} does not wait for them: a node calls it on
+     * a thread of its own at start, while it loads its home and starts its node. Any thread, any
+     * number of times; a failure here is left to the first open to report.
+     */
+    public static void prepare() {
+        try {
+            Libc.prepare();
+        } catch (LinkageError e) {
+            // e.g. no native access: the first open says so
+        }
+    }
+
+    /**
      * Opens (creating it if needed) the TAP {@code name} with offloads: virtio-net header, checksum
      * offload and TSO for IPv4 and IPv6. Needs CAP_NET_ADMIN, or a persistent TAP owned by the
      * caller's user.
