@@ -158,7 +158,9 @@ final class Switch {
         int cipher = PacketHeader.cipher(rx, 0);
         int hops = PacketHeader.hops(rx, 0);
         if (cipher == PacketHeader.CIPHER_TRUSTED_PATH) {
-            drops.add(DropReason.UNTRUSTED_PATH); // trusted paths are not configurable yet
+            // Trusted paths are not configurable yet. PortFactory relies on it: every frame a port is
+            // given was authenticated, so TAP writes say DATA_VALID.
+            drops.add(DropReason.UNTRUSTED_PATH);
             return true;
         }
         if (cipher == PacketHeader.CIPHER_POLY1305_NONE && PacketHeader.verb(rx, 0) == Verb.HELLO.code()) {

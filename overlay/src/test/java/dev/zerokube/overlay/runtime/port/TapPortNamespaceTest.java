@@ -219,10 +219,23 @@ class TapPortNamespaceTest {
      */
     @Test
     void aLargeTcpTransferSurvivesMergedWrites() throws Exception {
-        transfer(true);
+        transfer(true, false);
+    }
+
+    /**
+     * As a node's TAP writes (PortFactory): merged and marked DATA_VALID, so neither the merger
+     * nor B's kernel sums the segments; the data must still arrive whole and in order.
+     */
+    @Test
+    void aLargeTcpTransferSurvivesMergedWritesMarkedDataValid() throws Exception {
+        transfer(true, true);
     }
 
     private void transfer(boolean merge) throws Exception {
+        transfer(merge, false);
+    }
+
+    private void transfer(boolean merge, boolean dataValid) throws Exception {
         TestNamespace nsA = namespace();
         TestNamespace nsB = namespace();
         TapPort a = tap(nsA, "zk0");
@@ -233,6 +246,7 @@ class TapPortNamespaceTest {
         AtomicInteger tooLong = new AtomicInteger();
         AtomicInteger badChecksum = new AtomicInteger();
         AtomicLong tcpFrames = new AtomicLong();
+        b.markWritesDataValid(dataValid);
         b.mergeWrites(merge);
         a.start(new FrameConsumer() {
             @Override
