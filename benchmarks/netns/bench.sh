@@ -35,7 +35,11 @@
 # how long each node thread ran per wake-up (where the RTT goes). The recording adds its own cost:
 # RTT figures of such a run are not the plain ones.
 #
-# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR]
+# --pin: node a's process (all its threads) runs on CPU 0 and node b's on CPU 1 (taskset), for both
+# implementations. Tells how much of a result comes from threads of one node waking each other
+# across CPUs (docs/performance.md, "The TAP reader's hand-off"). Needs 2 CPUs or more.
+#
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
 #        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
 #        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
@@ -47,18 +51,21 @@ warmup=10
 mixed=""
 sched_dir=""
 aot=""
+pin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --aot) aot=1; shift;;
+    --pin) pin=1; shift;;
     --rounds) rounds=$2; shift 2;;
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
     --mixed) mixed=1; shift;;
     --sched) sched_dir=$(mkdir -p "$2" && cd "$2" && pwd); shift 2;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR]" >&2; exit 2;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
+if [ -n "$pin" ] && [ "$(nproc)" -lt 2 ]; then echo "bench: --pin needs 2 CPUs" >&2; exit 1; fi
 if [ -n "$sched_dir" ]; then
   command -v perf >/dev/null || { echo "bench: --sched needs perf" >&2; exit 1; }
   # perf finds the scheduler's tracepoints in tracefs
@@ -218,11 +225,13 @@ measure() {
     local t0; t0=$(now_ms)
     for n in a b; do
       local h="$work/$impl-$n-$round" p
+      local on_cpu=()
+      if [ -n "$pin" ]; then on_cpu=(taskset -c "$([ "$n" = a ] && echo 0 || echo 1)"); fi
       if [ "$(node_impl "$impl" "$n")" = zk ]; then
         # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
-        p=$(start_in "$n" "$h.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
+        p=$(start_in "$n" "$h.log" "${on_cpu[@]}" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
       else
-        p=$(start_in "$n" "$h.log" "$zt" -U -p9993 "$h")
+        p=$(start_in "$n" "$h.log" "${on_cpu[@]}" "$zt" -U -p9993 "$h")
       fi
       pids+=("$p")
       if [ "$n" = a ]; then pa=$p; else pb=$p; fi
@@ -273,7 +282,7 @@ measure() {
 }
 
 if [ -n "$aot" ]; then train_aot; fi
-echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up${aot:+, zerokube nodes with an AOT cache trained on one start}"
+echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up${aot:+, zerokube nodes with an AOT cache trained on one start}${pin:+, each node on one CPU (--pin)}"
 echo
 echo "| impl | round | start to first ping ms | CPU-s to first ping a/b | RTT p50 ms | RTT p99 ms | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | UDP 1400 B Mbit/s (loss) | CPU-s per GB (both nodes) | RSS idle MiB a/b | RSS load MiB a/b |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
