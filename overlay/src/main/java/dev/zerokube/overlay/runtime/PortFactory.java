@@ -39,9 +39,9 @@ public interface PortFactory {
      * (trusted paths, cipher 2, are not configurable). Like WireGuard, which marks what it
      * decrypts CHECKSUM_UNNECESSARY, the writes then say DATA_VALID and TCP segments are merged
      * without summing each one again: the MAC already proved that the frame is the one the
-     * sending node sent, so summing it again here would only re-check that node's arithmetic. Found by profiling the netns bench
-     * (docs/performance.md): the receiving node spent ~6 % of its CPU re-summing segments.
-     * Must be revisited if trusted paths become configurable.
+     * sending node sent, so summing it here would only re-check that node's arithmetic. Found by
+     * profiling the netns bench (docs/performance.md): the receiving node spent ~6 % of its CPU
+     * re-summing segments. Must be revisited if trusted paths become configurable.
      */
     private static TapPort writingAuthenticatedFrames(TapPort p) {
         p.markWritesDataValid(true);

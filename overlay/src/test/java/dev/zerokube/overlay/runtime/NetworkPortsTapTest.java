@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.runtime.port.NetNs;
-import dev.zerokube.overlay.runtime.port.TapPort;
 import dev.zerokube.overlay.runtime.port.TestNamespace;
 import dev.zerokube.overlay.runtime.port.VirtualPort;
 import dev.zerokube.overlay.wire.InetEndpoint;
@@ -77,13 +76,10 @@ class NetworkPortsTapTest {
         }
     }
 
+    // The node's own factory (DATA_VALID, merged writes), run inside the test's namespace.
     private static PortFactory tapIn(String namespace) {
         Path nsFile = Path.of("/var/run/netns", namespace);
-        return id -> NetNs.call(nsFile, () -> {
-            TapPort p = TapPort.open(LocalApi.deviceName(id));
-            p.mergeWrites(true);
-            return p;
-        });
+        return id -> NetNs.call(nsFile, () -> PortFactory.tap().open(id));
     }
 
     private static void assumeRoot() {

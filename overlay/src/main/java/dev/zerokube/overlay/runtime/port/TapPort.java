@@ -321,6 +321,16 @@ public final class TapPort implements VirtualPort {
                 : null;
     }
 
+    /** Whether writes tell the kernel the frames' checksums need no check ({@link #markWritesDataValid} on a port with a virtio-net header). */
+    public boolean writesDataValid() {
+        return dataValid && vnetHeader;
+    }
+
+    /** Whether writes go through a {@link GroMerger} ({@link #mergeWrites} on a port with a virtio-net header). */
+    public boolean mergesWrites() {
+        return merger != null;
+    }
+
     /** Segments merged into another segment's write so far. */
     public long mergedSegments() {
         GroMerger m = merger;

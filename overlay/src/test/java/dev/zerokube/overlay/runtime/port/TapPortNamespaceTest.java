@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.zerokube.overlay.runtime.LocalApi;
+import dev.zerokube.overlay.runtime.PortFactory;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
+import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.netconf.Route;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,6 +25,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -323,6 +327,35 @@ class TapPortNamespaceTest {
         if (merge) {
             assertTrue(b.mergedSegments() > tcpFrames.get() / 2, "most segments merged: " + b.mergedSegments() + " of " + tcpFrames.get());
         }
+    }
+
+    /**
+     * The ports a node gets from {@link PortFactory}, a TAP it opens and one the node agent hands
+     * over, write what the node gives them as authenticated frames: DATA_VALID and merged.
+     */
+    @Test
+    void aNodesPortsWriteAuthenticatedFramesMerged() throws Exception {
+        TestNamespace ns = namespace();
+        NetworkId opened = NetworkId.parse("8056c2e21c000001");
+        TapPort own = (TapPort) NetNs.call(ns.path, () -> PortFactory.tap().open(opened));
+        cleanup.add(own);
+        assertEquals(LocalApi.deviceName(opened), own.name());
+        assertTrue(own.writesDataValid() && own.mergesWrites(), "the node's own TAP");
+
+        TapPort agentPort = tap(ns, "zk1");
+        int[] pair = FdPassing.socketPair();
+        cleanup.add(() -> FdPassing.close(pair[0]));
+        cleanup.add(() -> FdPassing.close(pair[1]));
+        FdPassing.send(pair[0], agentPort.fd(), "8056c2e21c000002".getBytes(StandardCharsets.US_ASCII));
+        int handedOver = FdPassing.receive(pair[1]).fd();
+        NetworkId adopted = NetworkId.parse("8056c2e21c000002");
+        PortFactory factory = PortFactory.adopting(Map.of(adopted, handedOver), id -> {
+            throw new IOException("no other network here");
+        });
+        TapPort given = (TapPort) NetNs.call(ns.path, () -> factory.open(adopted));
+        cleanup.add(given);
+        assertEquals("zk1", given.name());
+        assertTrue(given.writesDataValid() && given.mergesWrites(), "the TAP handed over");
     }
 
     @Test
