@@ -35,11 +35,16 @@
 # how long each node thread ran per wake-up (where the RTT goes). The recording adds its own cost:
 # RTT figures of such a run are not the plain ones.
 #
+# --image-flags: the zerokube nodes run with the JVM flags and environment an injected sidecar gets
+# (docker/zerokube/Dockerfile's SIDECAR_JVM_OPTIONS, which the webhook puts in JAVA_TOOL_OPTIONS:
+# serial collector, 32 MiB heap cap, ...; and MALLOC_ARENA_MAX=2), before NODE_JAVA_OPTS. Without
+# it they run with the JVM's defaults (no heap cap).
+#
 # --pin: node a's process (all its threads) runs on CPU 0 and node b's on CPU 1 (taskset), for both
 # implementations. Tells how much of a result comes from threads of one node waking each other
 # across CPUs (docs/performance.md, "The TAP reader's hand-off"). Needs 2 CPUs or more.
 #
-# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin]
+# usage: benchmarks/netns/bench.sh [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin] [--image-flags]
 #   env: ZEROKUBE_JAR (default sidecar/target/zerokube.jar; ./mvnw package -pl sidecar -am builds
 #        it), JAVA (a JDK 25; found like ./zerokube finds it), ZEROTIER_ONE (optional),
 #        NODE_JAVA_OPTS (JVM flags for the two overlay nodes only, e.g. the sidecar's or a profiler's)
@@ -52,16 +57,18 @@ mixed=""
 sched_dir=""
 aot=""
 pin=""
+image_flags=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --aot) aot=1; shift;;
     --pin) pin=1; shift;;
+    --image-flags) image_flags=1; shift;;
     --rounds) rounds=$2; shift 2;;
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
     --mixed) mixed=1; shift;;
     --sched) sched_dir=$(mkdir -p "$2" && cd "$2" && pwd); shift 2;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin]" >&2; exit 2;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--warmup S] [--mixed] [--aot] [--sched DIR] [--pin] [--image-flags]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
@@ -88,6 +95,13 @@ find_java25() {
   return 1
 }
 java=$(find_java25) || { echo "bench: a JDK 25 is needed (set JAVA)" >&2; exit 1; }
+zk_env=()
+if [ -n "$image_flags" ]; then
+  sidecar_opts=$(sed -n 's/^ARG SIDECAR_JVM_OPTIONS="\(.*\)"$/\1/p' "$here/docker/zerokube/Dockerfile")
+  [ -n "$sidecar_opts" ] || { echo "bench: no SIDECAR_JVM_OPTIONS in docker/zerokube/Dockerfile" >&2; exit 1; }
+  NODE_JAVA_OPTS="$sidecar_opts ${NODE_JAVA_OPTS:-}"
+  zk_env=(env MALLOC_ARENA_MAX=2)
+fi
 zt=${ZEROTIER_ONE:-}
 if [ -n "$zt" ] && [ ! -x "$zt" ]; then echo "bench: ZEROTIER_ONE=$zt is not executable" >&2; exit 1; fi
 if [ -n "$mixed" ] && [ -z "$zt" ]; then echo "bench: --mixed needs ZEROTIER_ONE" >&2; exit 1; fi
@@ -197,10 +211,10 @@ train_aot() { # both nodes start once, node a recording its AOT cache; nothing r
   node_homes aot 0
   local pa pb
   # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
-  pa=$(start_in a "$work/aot-a-0.log" "$java" ${NODE_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/node.aot" \
+  pa=$(start_in a "$work/aot-a-0.log" "${zk_env[@]}" "$java" ${NODE_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/node.aot" \
     --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-a-0" --port 9993)
   # shellcheck disable=SC2086
-  pb=$(start_in b "$work/aot-b-0.log" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-b-0" --port 9993)
+  pb=$(start_in b "$work/aot-b-0.log" "${zk_env[@]}" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$work/aot-b-0" --port 9993)
   pids+=("$pa" "$pb")
   for _ in $(seq 1 1500); do in_ns a ping -n -c 1 -W 0.2 "${ovl[b]}" >/dev/null 2>&1 && break; sleep 0.02; done
   in_ns a ping -n -q -c 50 -i 0.05 "${ovl[b]}" >/dev/null 2>&1 || true
@@ -229,7 +243,7 @@ measure() {
       if [ -n "$pin" ]; then on_cpu=(taskset -c "$([ "$n" = a ] && echo 0 || echo 1)"); fi
       if [ "$(node_impl "$impl" "$n")" = zk ]; then
         # shellcheck disable=SC2086 # NODE_JAVA_OPTS is a list of flags
-        p=$(start_in "$n" "$h.log" "${on_cpu[@]}" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
+        p=$(start_in "$n" "$h.log" "${zk_env[@]}" "${on_cpu[@]}" "$java" ${NODE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$jar" node --home "$h" --port 9993)
       else
         p=$(start_in "$n" "$h.log" "${on_cpu[@]}" "$zt" -U -p9993 "$h")
       fi
@@ -282,7 +296,7 @@ measure() {
 }
 
 if [ -n "$aot" ]; then train_aot; fi
-echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up${aot:+, zerokube nodes with an AOT cache trained on one start}${pin:+, each node on one CPU (--pin)}"
+echo "bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; zerokube $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?'); ${zt:+zerotier-one $("$zt" -v);} $seconds s per iperf3 run, $warmup s warm-up${aot:+, zerokube nodes with an AOT cache trained on one start}${pin:+, each node on one CPU (--pin)}${image_flags:+, zerokube nodes with the sidecar image JVM flags (--image-flags)}"
 echo
 echo "| impl | round | start to first ping ms | CPU-s to first ping a/b | RTT p50 ms | RTT p99 ms | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | UDP 1400 B Mbit/s (loss) | CPU-s per GB (both nodes) | RSS idle MiB a/b | RSS load MiB a/b |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
