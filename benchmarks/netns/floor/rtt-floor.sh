@@ -23,11 +23,13 @@ if [ -z "$java" ]; then
 fi
 [ -n "$java" ] || { echo "rtt-floor: a JDK 25 is needed (set JAVA)" >&2; exit 1; }
 work=$(mktemp -d /tmp/zerokube-floor.XXXXXX)
-P=zkfloor$$
+P=zkfloor$$                  # namespace prefix, unique per run
+VA=zf$$a VB=zf$$b            # veth names: at most 15 characters, whatever the PID
 cleanup() {
   for n in a b; do ip netns pids "$P-$n" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
   sleep 0.2
   for n in a b; do ip netns del "$P-$n" 2>/dev/null || true; done
+  ip link del "$VA" 2>/dev/null || true # only if a round failed before moving it
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,10 +43,10 @@ percentiles() { # p50 and p99 of ping's time= values on stdin, in ms
 round() { # round IMPL
   local impl=$1 n
   for n in a b; do ip netns add "$P-$n"; ip -n "$P-$n" link set lo up; done
-  ip link add "$P-va" type veth peer name "$P-vb"
-  ip link set "$P-va" netns "$P-a"; ip link set "$P-vb" netns "$P-b"
-  ip -n "$P-a" addr add 198.18.99.1/24 dev "$P-va"; ip -n "$P-a" link set "$P-va" up
-  ip -n "$P-b" addr add 198.18.99.2/24 dev "$P-vb"; ip -n "$P-b" link set "$P-vb" up
+  ip link add "$VA" type veth peer name "$VB"
+  ip link set "$VA" netns "$P-a"; ip link set "$VB" netns "$P-b"
+  ip -n "$P-a" addr add 198.18.99.1/24 dev "$VA"; ip -n "$P-a" link set "$VA" up
+  ip -n "$P-b" addr add 198.18.99.2/24 dev "$VB"; ip -n "$P-b" link set "$VB" up
   for n in a b; do
     local me=198.18.99.1 peer=198.18.99.2
     [ $n = b ] && { me=198.18.99.2; peer=198.18.99.1; }
