@@ -6,6 +6,7 @@ import dev.zerokube.overlay.runtime.HomeNode;
 import dev.zerokube.overlay.runtime.NetworkPorts;
 import dev.zerokube.overlay.runtime.PortFactory;
 import dev.zerokube.overlay.runtime.port.FdPassing;
+import dev.zerokube.overlay.runtime.port.TapPort;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.sidecar.Command;
@@ -127,7 +128,7 @@ public final class NodeCommand implements Command {
         if (!root && !userspace) {
             // The TAP's native bindings are made while the home loads and the node starts, not
             // when the first network's TAP is opened (0.15-0.2 s of a cold start otherwise).
-            Thread.ofPlatform().daemon().name("zerokube-tap-warmup").start(dev.zerokube.overlay.runtime.port.TapPort::prepare);
+            TapPort.prepareInBackground();
         }
         HomeNode.Settings settings = HomeNode.Settings.defaults(line -> {
             synchronized (err) {

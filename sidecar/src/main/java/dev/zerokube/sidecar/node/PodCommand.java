@@ -12,6 +12,7 @@ import dev.zerokube.overlay.runtime.NetworkPorts;
 import dev.zerokube.overlay.runtime.NodeHome;
 import dev.zerokube.overlay.runtime.NodeMetrics;
 import dev.zerokube.overlay.runtime.NodeService;
+import dev.zerokube.overlay.runtime.port.TapPort;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 import java.io.IOException;
@@ -222,7 +223,7 @@ public final class PodCommand {
             this.transport = transport;
             if (!settings.userspace()) {
                 // and the TAP's native bindings (0.15-0.2 s in a cold JVM)
-                Thread.ofPlatform().daemon().name("zerokube-tap-warmup").start(dev.zerokube.overlay.runtime.port.TapPort::prepare);
+                TapPort.prepareInBackground();
             }
             // The secret key lives only in this object: never written, never logged, never sent.
             long searchNs = System.nanoTime();

@@ -145,6 +145,11 @@ public final class TapPort implements VirtualPort {
         }
     }
 
+    /** {@link #prepare} on a daemon thread of its own ({@code zerokube-tap-warmup}), as a node starts. */
+    public static void prepareInBackground() {
+        Thread.ofPlatform().daemon().name("zerokube-tap-warmup").start(TapPort::prepare);
+    }
+
     /**
      * Opens (creating it if needed) the TAP {@code name} with offloads: virtio-net header, checksum
      * offload and TSO for IPv4 and IPv6. Needs CAP_NET_ADMIN, or a persistent TAP owned by the
