@@ -1,10 +1,14 @@
 package dev.zerokube.overlay.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -16,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /*
  * Goal: AES-GMAC-SIV and its building blocks (Aes CTR, Gmac) compute ZT1-01 §15 for any sizes and
- * offsets, round-trip, and reject every tampering.
+ * offsets, round-trip, and reject every tampering; GMAC gives the same tags on the JDK's GHASH
+ * (the default where the package is opened) as through AES-GCM, compiled or not.
  * Method: a straight reference composition of stock JCE transforms (AES/GCM for the tag,
  * AES/ECB for the SIV block, AES/CTR/NoPadding for the stream), written in the test, compared on
  * seeded random inputs; then single-bit flips of ciphertext, tag and AAD, and truncation, must all
@@ -139,7 +144,50 @@ class AesGmacSivTest {
     }
 
     @Test
-    void gmacFedInPiecesEqualsJceGcmTag() throws Exception {
+    void theBuildsJvmsComputeGmacOnTheJdksGhash() {
+        // surefire's argLine opens the package as zerokube's jar manifests do; if either stops
+        // doing it, GMAC silently falls back to the slower AES-GCM path
+        assertTrue(Gmac.usesJdkGhash(), "not on the JDK's GHASH: " + Gmac.whyNotJdkGhash());
+        assertNull(Gmac.whyNotJdkGhash());
+        assertTrue(new Gmac(new byte[32]).direct());
+    }
+
+    @Test
+    void gmacOnTheJdksGhashEqualsGmacThroughAesGcmOnceCompiled() {
+        // Enough tags for the JIT to compile the direct path, whose GHASH then runs HotSpot's
+        // carry-less-multiply stub instead of the JDK's Java loop: both must give the same tags.
+        assumeTrue(JdkGhash.AVAILABLE, "the JDK's GHASH is not opened in this JVM");
+        SplittableRandom random = new SplittableRandom(10);
+        byte[] key = Salsa20Test.bytes(random, 32);
+        Gmac direct = new Gmac(key, true);
+        Gmac throughCipher = new Gmac(key, false);
+        byte[] data = Salsa20Test.bytes(random, 3000);
+        byte[] iv = new byte[12];
+        byte[] a = new byte[16];
+        byte[] b = new byte[16];
+        for (int i = 0; i < 100_000; i++) {
+            random.nextBytes(iv);
+            int off = random.nextInt(100);
+            int len = random.nextInt(data.length - off);
+            int split = random.nextInt(len + 1);
+            for (Gmac g : List.of(direct, throughCipher)) {
+                g.init(iv, 0);
+                g.update(data, off, split);
+                g.update(data, off + split, len - split);
+            }
+            direct.finish(a, 0);
+            throughCipher.finish(b, 0);
+            if (!Arrays.equals(a, b)) {
+                assertArrayEquals(b, a, "tag " + i + " of " + len + " bytes");
+            }
+            data[random.nextInt(data.length)] ^= 1;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void gmacFedInPiecesEqualsJceGcmTag(boolean onJdkGhash) throws Exception {
+        assumeTrue(!onJdkGhash || JdkGhash.AVAILABLE, "the JDK's GHASH is not opened in this JVM");
         SplittableRandom random = new SplittableRandom(9);
         for (int trial = 0; trial < 100; trial++) {
             byte[] key = Salsa20Test.bytes(random, 32);
@@ -149,7 +197,8 @@ class AesGmacSivTest {
             gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
             gcm.updateAAD(data);
             byte[] expected = gcm.doFinal();
-            Gmac gmac = new Gmac(key);
+            Gmac gmac = new Gmac(key, onJdkGhash);
+            assertEquals(onJdkGhash, gmac.direct());
             gmac.init(iv, 0);
             for (int pos = 0; pos < data.length; ) {
                 int n = Math.min(data.length - pos, random.nextInt(40));

@@ -27,7 +27,8 @@ class ArmorWithoutTypeProfileTest {
                 "no jdk.incubator.vector in this JVM: the crypto runs its scalar code");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process child = new ProcessBuilder(List.of(java.toString(), "-XX:-UseTypeProfile",
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "--add-modules", "jdk.incubator.vector",
+                "--add-opens", "java.base/com.sun.crypto.provider=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Child.class.getName()))
                 .redirectErrorStream(true)
                 .start();
@@ -44,7 +45,7 @@ class ArmorWithoutTypeProfileTest {
     /** Entry point of the child JVM: exit 0 when the last window allocated (almost) nothing. */
     public static final class Child {
         public static void main(String[] args) {
-            long allocated = ArmorTest.steadyStateAllocation();
+            long allocated = ArmorTest.steadyStateAllocation(ArmorTest.SALSA_AND_POLY);
             if (allocated >= 1_000) {
                 System.out.println(allocated + " bytes allocated in the last of 500 windows of 10000 rounds"
                         + " without type profiles");
