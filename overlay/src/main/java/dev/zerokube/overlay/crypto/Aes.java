@@ -13,10 +13,13 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256 under one key, as the building block of AES-GMAC-SIV (ZT1-01 §15): single blocks in both
  * directions and CTR mode with ZeroTier's 32-bit counter.
  *
- * <p>All work goes through one JCE {@code AES/ECB/NoPadding} cipher per direction, initialised once
- * in the constructor, so the JDK's AES-NI/VAES intrinsics do the rounds and no call allocates:
- * a JCE CTR cipher would need a fresh {@code init} (and allocation) per packet because its counter
- * block changes, so CTR is built here from ECB over a scratch buffer of counter blocks.
+ * <p>Single blocks go through one JCE {@code AES/ECB/NoPadding} cipher per direction, initialised
+ * once in the constructor, so the JDK's AES-NI/VAES intrinsics do the rounds and no call
+ * allocates. CTR runs on the JDK's own counter mode ({@link JdkCounterMode}, its AES-CTR stub)
+ * where the JDK's provider package is opened to zerokube; a JCE CTR cipher cannot be used instead,
+ * as it would need a fresh {@code init} (and allocation) per packet because its counter block
+ * changes. Where it is not opened, CTR is built here from ECB over a scratch buffer of counter
+ * blocks.
  *
  * <p>Not thread-safe (the ciphers and the scratch buffers are per instance).
  */
@@ -37,12 +40,20 @@ public final class Aes {
     private final byte[] counterBlocks = new byte[CHUNK];
     private final byte[] keystream = new byte[CHUNK];
     private final int[] counterLanes = SimdCheck.ENABLED ? new int[Simd.COUNTER_SCRATCH] : null;
+    private final JdkCounterMode jdkCounterMode;
+    private final byte[] wrappedCounter = new byte[BLOCK_LENGTH];
 
     /** AES-256 with {@code key[0..32)}. */
     public Aes(byte[] key) {
+        this(key, JdkCounterMode.AVAILABLE);
+    }
+
+    /** AES-256 with {@code key}, CTR on the JDK's counter mode or built from ECB (tests compare the two). */
+    Aes(byte[] key, boolean jdkCounterMode) {
         if (key.length != KEY_LENGTH) {
             throw new IllegalArgumentException("AES-256 key must be 32 bytes, got " + key.length);
         }
+        this.jdkCounterMode = jdkCounterMode ? new JdkCounterMode(key) : null;
         SecretKeySpec spec = new SecretKeySpec(key, "AES");
         try {
             encryptor = Cipher.getInstance("AES/ECB/NoPadding");
@@ -82,6 +93,10 @@ public final class Aes {
         Objects.checkFromIndexSize(counterOff, BLOCK_LENGTH, counter.length);
         Objects.checkFromIndexSize(inOff, len, in.length);
         Objects.checkFromIndexSize(outOff, len, out.length);
+        if (jdkCounterMode != null) {
+            ctrOnJdkCounterMode(counter, counterOff, in, inOff, out, outOff, len);
+            return;
+        }
         long prefixHigh = (long) BE_LONG.get(counter, counterOff);
         int prefixLow = (int) BE_INT.get(counter, counterOff + 8);
         int count = (int) BE_INT.get(counter, counterOff + 12);
@@ -98,6 +113,28 @@ public final class Aes {
             outOff += chunk;
             len -= chunk;
         }
+    }
+
+    /** Whether CTR runs on the JDK's counter mode (else on ECB here). */
+    boolean ctrOnJdkCounterMode() {
+        return jdkCounterMode != null;
+    }
+
+    // The JDK's counter carries across all 128 bits; ZeroTier's last 32 wrap to zero with bytes
+    // 0..11 unchanged. So a run that crosses the wrap (a 2^-32-ish chance per block of a random
+    // tag) continues from a counter block with those 32 bits zero.
+    private void ctrOnJdkCounterMode(byte[] counter, int counterOff, byte[] in, int inOff, byte[] out, int outOff,
+            int len) {
+        long blocksBeforeWrap = 0x1_0000_0000L - Integer.toUnsignedLong((int) BE_INT.get(counter, counterOff + 12));
+        if (len <= blocksBeforeWrap * BLOCK_LENGTH) {
+            jdkCounterMode.crypt(counter, counterOff, in, inOff, out, outOff, len);
+            return;
+        }
+        int first = (int) (blocksBeforeWrap * BLOCK_LENGTH);
+        jdkCounterMode.crypt(counter, counterOff, in, inOff, out, outOff, first);
+        System.arraycopy(counter, counterOff, wrappedCounter, 0, 12);
+        BE_INT.set(wrappedCounter, 12, 0);
+        jdkCounterMode.crypt(wrappedCounter, 0, in, inOff + first, out, outOff + first, len - first);
     }
 
     // Counter blocks and XOR are a third of CTR's time even vectorised (the AES runs on VAES).

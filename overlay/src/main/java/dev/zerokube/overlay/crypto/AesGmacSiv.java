@@ -20,9 +20,8 @@ import java.util.Objects;
  * plaintext is bytes [27..n), and the tag's halves go to bytes [0..8) and [19..27).
  *
  * <p>One instance per peer (or per key pair and thread); reusable for any number of packets.
- * Encrypt and decrypt allocate nothing of their own, but the {@link Gmac} inside goes through the
- * JDK's AES-GCM and allocates about 1.1 KB plus the packet length per call (the reason and the
- * measured alternative are in {@link Gmac} and docs/performance.md). Not thread-safe.
+ * Encrypt and decrypt allocate nothing, unless the {@link Gmac} inside has to go through the JDK's
+ * AES-GCM API (where the JDK's GHASH is not opened to zerokube; see {@link Gmac}). Not thread-safe.
  */
 public final class AesGmacSiv {
     /** Bytes of each AES-256 key. */

@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
+import dev.zerokube.overlay.crypto.Gmac;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.NodeEvent;
 import dev.zerokube.overlay.wire.World;
@@ -161,8 +162,15 @@ public final class HomeNode implements AutoCloseable {
                     + " api=" + api.address().getAddress().getHostAddress() + "/" + api.address().getPort()
                     + " planet=" + Long.toUnsignedString(planet.id()) + " moons=" + home.moons().size()
                     + " root=" + service.call(n -> n.isRoot()).join() + " transport=" + (service.isEpoll() ? "epoll" : "nio")
+                    + " gmac=" + (Gmac.usesJdkGhash() ? "jdk-ghash" : "aes-gcm")
                     + (metricsServer != null ? " metrics=" + metricsServer.address().getAddress().getHostAddress() + "/"
                     + metricsServer.address().getPort() : "") + " home=" + dir.toAbsolutePath());
+            if (!Gmac.usesJdkGhash()) {
+                settings.log().accept("ts=" + Instant.ofEpochMilli(service.nowMs()) + " level=warn component=crypto"
+                        + " event=gmac_through_aes_gcm reason=\"" + String.valueOf(Gmac.whyNotJdkGhash()).replace('"', '\'')
+                        + "\" hint=\"cipher suite 3 runs about twice as slow; run with --add-opens"
+                        + " java.base/com.sun.crypto.provider=ALL-UNNAMED (zerokube's jar manifests carry it for java -jar)\"");
+            }
             return node;
         } catch (IOException | NodeHome.HomeException e) {
             closeQuietly(api, metricsServer, service);

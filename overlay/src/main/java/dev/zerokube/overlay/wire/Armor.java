@@ -28,9 +28,10 @@ import java.util.Objects;
  *
  * <p>An instance holds the peer key, its AES keys and all cipher state and scratch, so
  * {@link #armor} and {@link #dearmor} keep no per-call objects of their own and never throw for
- * bad input: they return a {@link Verdict}. Ciphers 0 and 1 allocate nothing at all (ArmorTest
- * measures it); cipher 3 allocates only inside {@link AesGmacSiv}'s GMAC, which uses the JDK's
- * AES-GCM. Not thread-safe: one instance per peer per thread.
+ * bad input: they return a {@link Verdict}. Ciphers 0, 1 and 3 allocate nothing at all (ArmorTest
+ * measures it), cipher 3 as long as its GMAC runs on the JDK's GHASH (the default where the JDK's
+ * provider package is opened; see {@link dev.zerokube.overlay.crypto.Gmac}). Not thread-safe: one
+ * instance per peer per thread.
  */
 public final class Armor {
     /** Length of the per-peer key. */

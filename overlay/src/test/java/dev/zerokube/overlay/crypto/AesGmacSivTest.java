@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /*
  * Goal: AES-GMAC-SIV and its building blocks (Aes CTR, Gmac) compute ZT1-01 §15 for any sizes and
  * offsets, round-trip, and reject every tampering; GMAC gives the same tags on the JDK's GHASH
- * (the default where the package is opened) as through AES-GCM, compiled or not.
+ * (the default where the package is opened) as through AES-GCM, and CTR the same stream on the
+ * JDK's counter mode as built from ECB, wrap included, compiled or not.
  * Method: a straight reference composition of stock JCE transforms (AES/GCM for the tag,
  * AES/ECB for the SIV block, AES/CTR/NoPadding for the stream), written in the test, compared on
  * seeded random inputs; then single-bit flips of ciphertext, tag and AAD, and truncation, must all
@@ -114,11 +115,14 @@ class AesGmacSivTest {
         assertArrayEquals(tags[0], tags[2]);
     }
 
-    @Test
-    void ctrMatchesJceAndWrapsItsThirtyTwoBitCounterWithoutCarry() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void ctrMatchesJceAndWrapsItsThirtyTwoBitCounterWithoutCarry(boolean onJdkCounterMode) throws Exception {
+        assumeTrue(!onJdkCounterMode || JdkCounterMode.AVAILABLE, "the JDK's counter mode is not opened in this JVM");
         SplittableRandom random = new SplittableRandom(8);
         byte[] key = Salsa20Test.bytes(random, 32);
-        Aes aes = new Aes(key);
+        Aes aes = new Aes(key, onJdkCounterMode);
+        assertEquals(onJdkCounterMode, aes.ctrOnJdkCounterMode());
         for (int trial = 0; trial < 200; trial++) {
             byte[] counter = Salsa20Test.bytes(random, 16);
             counter[12] &= 0x7f; // no 32-bit wrap within these lengths, so JCE's 128-bit counter agrees
@@ -150,6 +154,47 @@ class AesGmacSivTest {
         assertTrue(Gmac.usesJdkGhash(), "not on the JDK's GHASH: " + Gmac.whyNotJdkGhash());
         assertNull(Gmac.whyNotJdkGhash());
         assertTrue(new Gmac(new byte[32]).direct());
+    }
+
+    @Test
+    void theBuildsJvmsRunCtrOnTheJdksCounterMode() {
+        assertTrue(JdkCounterMode.AVAILABLE, "not on the JDK's counter mode: " + JdkCounterMode.unavailableReason());
+        assertTrue(new Aes(new byte[32]).ctrOnJdkCounterMode());
+    }
+
+    @Test
+    void ctrOnTheJdksCounterModeEqualsCtrBuiltFromEcbOnceCompiled() {
+        // Enough runs for the JIT to compile both paths (the JDK's then runs HotSpot's AES-CTR
+        // stub), a fifth of them with a counter a few blocks before the 32-bit wrap, in place or not.
+        assumeTrue(JdkCounterMode.AVAILABLE, "the JDK's counter mode is not opened in this JVM");
+        SplittableRandom random = new SplittableRandom(11);
+        byte[] key = Salsa20Test.bytes(random, 32);
+        Aes direct = new Aes(key, true);
+        Aes fromEcb = new Aes(key, false);
+        byte[] data = Salsa20Test.bytes(random, 3000);
+        byte[] counter = new byte[20];
+        byte[] a = new byte[3000];
+        byte[] b = new byte[3000];
+        for (int i = 0; i < 100_000; i++) {
+            random.nextBytes(counter);
+            int counterOff = random.nextInt(5);
+            if (i % 5 == 0) {
+                java.util.Arrays.fill(counter, counterOff + 12, counterOff + 15, (byte) 0xff);
+            }
+            int off = random.nextInt(100);
+            int len = random.nextInt(data.length - off);
+            fromEcb.ctr(counter, counterOff, data, off, b, off, len);
+            if (i % 2 == 0) {
+                direct.ctr(counter, counterOff, data, off, a, off, len);
+            } else {
+                System.arraycopy(data, off, a, off, len);
+                direct.ctr(counter, counterOff, a, off, a, off, len);
+            }
+            if (!Arrays.equals(a, off, off + len, b, off, off + len)) {
+                assertArrayEquals(Arrays.copyOfRange(b, off, off + len), Arrays.copyOfRange(a, off, off + len),
+                        "run " + i + " of " + len + " bytes");
+            }
+        }
     }
 
     @Test
