@@ -2,6 +2,7 @@ package dev.zerokube.overlay.runtime;
 
 import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.NodeEvent;
+import dev.zerokube.overlay.runtime.port.PolledPort;
 import dev.zerokube.overlay.runtime.port.PortConfig;
 import dev.zerokube.overlay.runtime.port.VirtualPort;
 import dev.zerokube.overlay.wire.NetworkId;
@@ -30,14 +31,16 @@ import java.util.stream.Collectors;
  * port refuses (a TAP the node agent configured and handed to a sidecar without CAP_NET_ADMIN:
  * the kernel answers EPERM) is reported once and not tried again until the wanted config changes.
  *
- * <p>Frames from the port reach {@code Node.onFrame} on the node's thread through a
- * {@link PortFrameQueue} (a preallocated ring, one drain task per burst, nothing allocated per
- * frame); frames the node delivers are written to the port on the node's thread, and ports that
- * merge writes are flushed at the end of each input batch ({@link NodeService.FrameSink}).
+ * <p>Frames from the port reach {@code Node.onFrame} on the node's thread: a {@link PolledPort}
+ * (a TAP) on the epoll transport is read by the node's event loop itself ({@link PolledPortReader};
+ * read, encrypted and sent in one wake-up); any other port reads on its own thread and hands frames
+ * over through a {@link PortFrameQueue} (a preallocated ring, one drain task per burst, nothing
+ * allocated per frame). Frames the node delivers are written to the port on the node's thread, and
+ * ports that merge writes are flushed at the end of each input batch ({@link NodeService.FrameSink}).
  *
  * <p>Threads: ports are opened, configured and closed on one worker thread of this object (TAP
- * and netlink calls never run on the node's thread); each port reads on its own platform thread
- * ({@link VirtualPort#start}). The node has no "left" event, so the worker compares its ports
+ * and netlink calls never run on the node's thread; a polled port's reads do); other ports read
+ * on their own platform threads ({@link VirtualPort#start}). The node has no "left" event, so the worker compares its ports
  * with the node's networks after every network event and once per second.
  *
  * <p>Default routes (0.0.0.0/0, ::/0) in a config are not installed: 1.14.1 installs them only
@@ -50,12 +53,15 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
     /** A port that could not be opened is tried again after this long (not at every event). */
     static final long OPEN_RETRY_MS = 30_000;
 
-    /** One network's port and its queue towards the node. */
+    /** One network's port and its way towards the node. */
     private static final class Link {
         final NetworkId id;
         final long nwid;
         final VirtualPort port;
+        // frames from a port read on a thread of its own; null for a port read on the node's loop
         final PortFrameQueue queue;
+        // the node's loop watching a polled port; null for a port with its own thread
+        NodeService.ReadableWatch watch;
         // node thread only
         boolean written;
         // worker thread only: the config the port refused last (e.g. a TAP handed over by the node
@@ -190,15 +196,31 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
                 log("port_error", "nwid=" + id + " reason=\"" + e.getMessage() + "\" retry_in_ms=" + OPEN_RETRY_MS);
                 return;
             }
-            l = new Link(id, port, new PortFrameQueue(id, service));
+            boolean onLoop = port instanceof PolledPort && service.isEpoll();
+            l = new Link(id, port, onLoop ? null : new PortFrameQueue(id, service));
             links.put(id, l);
             Link opened = l;
             if (!onNode(() -> activate(opened))) {
                 close(l);
                 return;
             }
-            port.start(l.queue);
-            log("port_opened", "nwid=" + id + " port=" + port.name() + " type=" + port.getClass().getSimpleName());
+            try {
+                if (onLoop) {
+                    PolledPort polled = (PolledPort) port;
+                    PolledPortReader reader = new PolledPortReader(id, polled, service);
+                    int fd = polled.startPolled(reader);
+                    l.watch = service.watchReadable(fd, reader)
+                            .orElseThrow(() -> new IllegalStateException("the node's loop cannot watch the port"));
+                } else {
+                    port.start(l.queue);
+                }
+            } catch (RuntimeException e) {
+                log("port_error", "nwid=" + id + " port=" + port.name() + " reason=\"cannot read it: " + e.getMessage() + "\"");
+                close(l);
+                return;
+            }
+            log("port_opened", "nwid=" + id + " port=" + port.name() + " type=" + port.getClass().getSimpleName()
+                    + " read_on=" + (onLoop ? "node_loop" : "own_thread"));
         }
         Optional<PortConfig> wanted;
         try {
@@ -263,7 +285,12 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
     // port(id) answers until the port is closed and logged
     private void close(Link l) {
         onNode(() -> deactivate(l));
-        l.queue.close();
+        if (l.watch != null) {
+            l.watch.close(); // the loop lets go of the descriptor before the port closes it
+        }
+        if (l.queue != null) {
+            l.queue.close();
+        }
         l.port.close();
         log("port_closed", "nwid=" + l.id + " port=" + l.port.name());
         links.remove(l.id, l);

@@ -18,12 +18,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.Future;
@@ -37,6 +43,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -354,6 +361,92 @@ public final class NodeService implements AutoCloseable {
 
         /** An input batch (datagrams, a timer, an action) ended: write out held frames now. */
         default void endOfBatch() {
+        }
+    }
+
+    /** A file descriptor the node's thread watches ({@link #watchReadable}); closing it stops the watch. */
+    public interface ReadableWatch extends AutoCloseable {
+        /** Stops the watch; when this returns, the callback is not running and will not run again. */
+        @Override
+        void close();
+    }
+
+    /**
+     * On the epoll transport: calls {@code onReadable} on the node's thread whenever {@code fd} is
+     * readable (level-triggered: it must read what it can, or at least a bounded batch, and is called
+     * again while more waits), then flushes the node's output as after any input. The caller keeps
+     * owning the descriptor and closes it only after the watch. Empty on NIO, which has no way to
+     * watch a foreign descriptor: the caller then reads on a thread of its own.
+     *
+     * <p>Why: a TAP read on its own thread hands each frame to this thread, so every burst costs a
+     * second thread's wake-up and a copy; read here, a frame is read, encrypted and sent in one
+     * wake-up, as ZeroTier One's TAP thread does.
+     */
+    public Optional<ReadableWatch> watchReadable(int fd, Consumer<Node> onReadable) {
+        Objects.requireNonNull(onReadable, "onReadable");
+        if (!loops.epoll || !(loop instanceof IoEventLoop ioLoop)) {
+            return Optional.empty();
+        }
+        FdWatch watch = new FdWatch(fd, onReadable);
+        try {
+            IoRegistration registration = ioLoop.register(watch).syncUninterruptibly().getNow();
+            loop.submit(() -> {
+                watch.registration = registration;
+                registration.submit(EpollIoOps.EPOLLIN);
+            }).syncUninterruptibly();
+        } catch (RuntimeException e) {
+            watch.close();
+            throw e;
+        }
+        return Optional.of(watch);
+    }
+
+    /** Netty's side of {@link #watchReadable}: an fd in the event loop's epoll set. */
+    private final class FdWatch implements EpollIoHandle, ReadableWatch {
+        private final FileDescriptor fd;
+        private final Consumer<Node> onReadable;
+        // event loop thread only
+        private IoRegistration registration;
+        private boolean cancelled;
+
+        FdWatch(int fd, Consumer<Node> onReadable) {
+            this.fd = new FileDescriptor(fd);
+            this.onReadable = onReadable;
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
+        }
+
+        @Override
+        public void handle(IoRegistration r, IoEvent event) {
+            if (cancelled || closed) {
+                return;
+            }
+            onReadable.accept(node);
+            afterInput();
+        }
+
+        @Override
+        public void close() {
+            if (loop.inEventLoop()) {
+                cancel();
+                return;
+            }
+            try {
+                loop.submit(this::cancel).awaitUninterruptibly(5_000);
+            } catch (RuntimeException e) {
+                // the loop is gone: it watches nothing any more
+            }
+        }
+
+        private void cancel() {
+            cancelled = true;
+            if (registration != null) {
+                registration.cancel();
+                registration = null;
+            }
         }
     }
 

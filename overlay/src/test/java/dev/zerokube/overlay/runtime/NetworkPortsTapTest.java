@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * Goal: with real TAPs, two nodes' joined network carries the kernel's own traffic: each node's
  * TAP (named as zerotier-one names it) is made inside its own network namespace, configured from
  * the controller's config (address from the pool, MTU, MAC, route), and ping from one namespace
- * to the other's assigned address is answered across the overlay. Method: OverlayRig on
+ * to the other's assigned address is answered across the overlay, each TAP read by its node's
+ * event loop where the transport is epoll. Method: OverlayRig on
  * 127.0.0.1 (root, controller node, two member NodeServices in the host namespace) with a
  * PortFactory that opens each TAP inside a throwaway namespace zk-pw-* (NetNs), deleted in
  * finally; iproute2 and ping run inside the namespaces. Skipped with a message unless root.
@@ -64,6 +65,10 @@ class NetworkPortsTapTest {
                 }
                 assertTrue(answered, "a first ping from " + nsA + " to " + target + " answered within 30 s; " + pair.log
                         + "; A " + tapA.counters() + "; B " + pair.portsB.port(rig.nwid).orElseThrow().counters());
+                if (Loops.epollAvailable()) {
+                    assertTrue(pair.log.stream().filter(l -> l.contains("event=port_opened"))
+                            .allMatch(l -> l.contains("read_on=node_loop")), "each TAP read by its node's loop: " + pair.log);
+                }
                 String out = run("ip", "netns", "exec", nsA, "ping", "-c", "5", "-i", "0.2", "-W", "2", target);
                 assertTrue(out.contains("5 received"), "then every ping answered: " + out);
                 System.out.println("NetworkPortsTapTest: " + out.lines().filter(l -> l.contains("rtt") || l.contains("received"))

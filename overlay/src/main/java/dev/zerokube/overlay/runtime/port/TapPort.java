@@ -24,8 +24,10 @@ import java.util.Objects;
  * <p>Reading: the descriptor is non-blocking; one thread reads into a native buffer, copies into a
  * reused heap array (JCE is faster on heap arrays, DATAPATH.md) and hands frames to the consumer:
  * with offloads the kernel's TCP stack gives up to 64 KiB super-frames and partial checksums,
- * which the {@link TsoSegmenter} turns into MTU-sized frames with complete checksums. When no frame
- * is queued the thread waits in {@code poll} on the TAP and an eventfd that {@link #close} signals.
+ * which the {@link TsoSegmenter} turns into MTU-sized frames with complete checksums. That thread
+ * is either the port's own ({@link #start}; when no frame is queued it waits in {@code poll} on
+ * the TAP and an eventfd that {@link #close} signals) or the caller's event loop
+ * ({@link #startPolled}, {@link #readReady}).
  *
  * <p>Writing: one frame per {@code write}, behind an all-zero virtio-net header (the kernel
  * verifies checksums as for any received frame), or one that says DATA_VALID after {@link
@@ -40,7 +42,7 @@ import java.util.Objects;
  * unreachable, so a write racing with {@link #close} fails (returns false) instead of touching
  * freed memory.
  */
-public final class TapPort implements VirtualPort {
+public final class TapPort implements PolledPort {
     /** Longest interface name including the terminating NUL ({@code IFNAMSIZ}). */
     public static final int IFNAMSIZ = 16;
     static final int IFF_TAP = 0x0002;
@@ -60,6 +62,11 @@ public final class TapPort implements VirtualPort {
     // A TSO super-frame is at most 64 KiB of IP packet; room for the virtio and Ethernet headers
     // and then some, so that a read is never truncated.
     private static final int READ_BUFFER_BYTES = 128 * 1024;
+    // What one non-blocking read did: handed frames on (or dropped a bad one), found nothing
+    // waiting, or found the port closed or failed.
+    private static final int READ_FRAMES = 0;
+    private static final int READ_NOTHING = 1;
+    private static final int READ_STOP = 2;
     // A merged write is at most a 64 KiB IP packet.
     private static final int WRITE_BUFFER_BYTES = TsoSegmenter.VNET_HDR_LEN + TsoSegmenter.ETH_HEADER + 65_535;
 
@@ -81,6 +88,8 @@ public final class TapPort implements VirtualPort {
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private volatile Thread reader;
+    // read by the caller's event loop (startPolled) instead of a reader thread
+    private volatile boolean polled;
     private volatile IOException readFailure;
     private volatile PortConfig config;
     private volatile int ifindex;
@@ -358,7 +367,7 @@ public final class TapPort implements VirtualPort {
             if (closed) {
                 throw new IllegalStateException("TAP " + name + " is closed");
             }
-            if (reader != null) {
+            if (reader != null || polled) {
                 throw new IllegalStateException("TAP " + name + " is already being read");
             }
             reader = Thread.ofPlatform().daemon().name("zk-tap-" + name).unstarted(() -> readLoop(consumer));
@@ -377,12 +386,41 @@ public final class TapPort implements VirtualPort {
             if (closed) {
                 throw new IllegalStateException("TAP " + name + " is closed");
             }
-            if (reader != null) {
+            if (reader != null || polled) {
                 throw new IllegalStateException("TAP " + name + " is already being read");
             }
             reader = Thread.currentThread();
         }
         readLoop(consumer);
+    }
+
+    @Override
+    public int startPolled(FrameConsumer consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("TAP " + name + " is closed");
+            }
+            if (reader != null || polled) {
+                throw new IllegalStateException("TAP " + name + " is already being read");
+            }
+            this.consumer = consumer;
+            polled = true;
+        }
+        return fd;
+    }
+
+    @Override
+    public boolean readReady(int maxReads) {
+        if (!polled) {
+            throw new IllegalStateException("TAP " + name + " was not started for polling");
+        }
+        for (int i = 0; i < maxReads; i++) {
+            if (readOne() != READ_FRAMES) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void readLoop(FrameConsumer consumer) {
@@ -399,27 +437,36 @@ public final class TapPort implements VirtualPort {
 
     /** One read from the TAP, or one wait until it is readable. @return whether to go on reading. */
     private boolean readOnce() {
+        int r = readOne();
+        if (r == READ_NOTHING) {
+            consumer.onBatchEnd();
+            if (Libc.poll(readState, pollFds, 2, -1) < 0 && Libc.errno(readState) != Libc.EINTR) {
+                fail(Libc.error("poll on TAP " + name, readState));
+                return false;
+            }
+            return true;
+        }
+        return r == READ_FRAMES;
+    }
+
+    /** One non-blocking read, its frames handed on: READ_FRAMES, READ_NOTHING (would block) or READ_STOP (closed, failed). */
+    private int readOne() {
         if (closed) {
-            return false;
+            return READ_STOP;
         }
         long n = Libc.read(readState, fd, readNative, READ_BUFFER_BYTES);
         if (n < 0) {
             int errno = Libc.errno(readState);
             if (errno == Libc.EAGAIN) {
-                consumer.onBatchEnd();
-                if (Libc.poll(readState, pollFds, 2, -1) < 0 && Libc.errno(readState) != Libc.EINTR) {
-                    fail(Libc.error("poll on TAP " + name, readState));
-                    return false;
-                }
-                return true;
+                return READ_NOTHING;
             }
             if (errno == Libc.EINTR) {
-                return true;
+                return READ_FRAMES;
             }
             if (!closed) {
                 fail(Libc.error("read from TAP " + name, readState));
             }
-            return false;
+            return READ_STOP;
         }
         int len = (int) n;
         MemorySegment.copy(readNative, ValueLayout.JAVA_BYTE, 0, readHeap, 0, len);
@@ -429,7 +476,7 @@ public final class TapPort implements VirtualPort {
             } else {
                 framesFromHostDropped++;
             }
-            return true;
+            return READ_FRAMES;
         }
         int frames = segmenter.deliver(readHeap, 0, len, counting);
         if (frames < 0) {
@@ -437,7 +484,7 @@ public final class TapPort implements VirtualPort {
         } else if (frames > 1 || (readHeap[1] & 0x7f) != TsoSegmenter.GSO_NONE) {
             superFramesFromHost++;
         }
-        return true;
+        return READ_FRAMES;
     }
 
     private void countFrame(byte[] frame, int off, int len) {

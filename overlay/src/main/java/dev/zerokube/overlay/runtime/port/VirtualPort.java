@@ -7,7 +7,8 @@ import java.io.IOException;
  * into it, and the node writes frames out of it to the host. Frames are plain Ethernet (dst MAC 6
  * | src MAC 6 | ethertype 2 | payload, no FCS), at most MTU + 14 bytes each.
  *
- * <p>Threads: frames from the host reach the consumer on one thread owned by the port; {@link
+ * <p>Threads: frames from the host reach the consumer on one thread owned by the port (or, for a
+ * {@link PolledPort} started with {@link PolledPort#startPolled}, the caller's event loop); {@link
  * #write} is meant for one writer thread at a time (the runtime's receive thread, inline with
  * decryption, DATAPATH.md recommendation 5); {@link #configure} and {@link #close} may be called
  * from any thread.

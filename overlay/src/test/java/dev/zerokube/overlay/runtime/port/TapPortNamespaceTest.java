@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -235,11 +236,42 @@ class TapPortNamespaceTest {
         transfer(true, true);
     }
 
+    /**
+     * As a node on the epoll transport reads its TAP: A is read by the caller's loop
+     * ({@link TapPort#startPolled}, {@link TapPort#readReady} a few reads at a time), not by a
+     * thread of the port's.
+     */
+    @Test
+    void aLargeTcpTransferReadByTheCallersLoop() throws Exception {
+        transfer(true, true, true);
+    }
+
+    @Test
+    void aPortIsReadEitherByItsThreadOrByTheCallersLoopNeverBoth() throws Exception {
+        TestNamespace ns = namespace();
+        TapPort threaded = tap(ns, "zk0");
+        assertThrows(IllegalStateException.class, () -> threaded.readReady(1), "not started for polling");
+        threaded.start((f, off, len) -> { });
+        assertThrows(IllegalStateException.class, () -> threaded.startPolled((f, off, len) -> { }));
+        TapPort polled = tap(ns, "zk1");
+        int fd = polled.startPolled((f, off, len) -> { });
+        assertTrue(fd >= 0);
+        assertThrows(IllegalStateException.class, () -> polled.start((f, off, len) -> { }));
+        assertThrows(IllegalStateException.class, () -> polled.startPolled((f, off, len) -> { }));
+        assertFalse(polled.readReady(4), "nothing waits on a port that is down");
+        polled.close();
+        assertFalse(polled.readReady(4), "a closed port reads nothing");
+    }
+
     private void transfer(boolean merge) throws Exception {
         transfer(merge, false);
     }
 
     private void transfer(boolean merge, boolean dataValid) throws Exception {
+        transfer(merge, dataValid, false);
+    }
+
+    private void transfer(boolean merge, boolean dataValid, boolean pollA) throws Exception {
         TestNamespace nsA = namespace();
         TestNamespace nsB = namespace();
         TapPort a = tap(nsA, "zk0");
@@ -252,7 +284,7 @@ class TapPortNamespaceTest {
         AtomicLong tcpFrames = new AtomicLong();
         b.markWritesDataValid(dataValid);
         b.mergeWrites(merge);
-        a.start(new FrameConsumer() {
+        FrameConsumer toB = new FrameConsumer() {
             @Override
             public void onFrame(byte[] f, int off, int len) {
             if (len > mtu + 14) {
@@ -274,8 +306,37 @@ class TapPortNamespaceTest {
             public void onBatchEnd() {
                 b.flush();
             }
-        });
+        };
+        java.util.concurrent.atomic.AtomicBoolean stopPolling = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread poller = null;
+        if (pollA) {
+            a.startPolled(toB);
+            // the caller's loop, crudely: a few reads, a flush of what was merged, a short nap when empty
+            poller = Thread.ofPlatform().daemon().name("test-poller").start(() -> {
+                while (!stopPolling.get()) {
+                    boolean more = a.readReady(4);
+                    b.flush();
+                    if (!more) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    }
+                }
+            });
+        } else {
+            a.start(toB);
+        }
         b.start(a::write);
+        try {
+            transferThrough(a, b, nsA, nsB, mtu, merge, tooLong, badChecksum, tcpFrames);
+        } finally {
+            stopPolling.set(true);
+            if (poller != null) {
+                poller.join(5_000);
+            }
+        }
+    }
+
+    private void transferThrough(TapPort a, TapPort b, TestNamespace nsA, TestNamespace nsB, int mtu, boolean merge,
+            AtomicInteger tooLong, AtomicInteger badChecksum, AtomicLong tcpFrames) throws Exception {
 
         ServerSocketChannel server = NetNs.call(nsB.path, () -> ServerSocketChannel.open().bind(new InetSocketAddress("198.18.77.2", 0)));
         cleanup.add(server);

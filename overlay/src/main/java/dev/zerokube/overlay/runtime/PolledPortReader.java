@@ -1,0 +1,76 @@
+package dev.zerokube.overlay.runtime;
+
+import dev.zerokube.overlay.node.Node;
+import dev.zerokube.overlay.runtime.port.FrameConsumer;
+import dev.zerokube.overlay.runtime.port.PolledPort;
+import dev.zerokube.overlay.wire.NetworkId;
+import dev.zerokube.overlay.wire.netconf.NetworkConfig;
+import java.util.function.Consumer;
+
+/**
+ * Reads a {@link PolledPort} on the node's event loop ({@link NodeService#watchReadable}) and hands
+ * its frames straight to {@link Node#onFrame}: no queue, no copy, no second thread. The
+ * counterpart of {@link PortFrameQueue} for ports and transports that allow it.
+ *
+ * <p>Each wake-up reads at most {@link #READS_PER_WAKEUP} times (each read may be a TSO
+ * super-frame of up to ~45 frames): the watch is level-triggered, so what is left is read on the
+ * loop's next turn, after the datagrams and timers that became ready meanwhile (the ACKs of the
+ * same TCP flow among them).
+ *
+ * <p>Node thread only, but for the counters.
+ */
+final class PolledPortReader implements FrameConsumer, Consumer<Node> {
+    /** Reads per wake-up of the loop. */
+    static final int READS_PER_WAKEUP = 4;
+
+    private final NetworkId id;
+    private final PolledPort port;
+    private final NodeService service;
+    // during accept() only
+    private Node node;
+    private long nowMs;
+    private volatile long framesTooLong;
+    private volatile long framesNotJoined;
+
+    PolledPortReader(NetworkId id, PolledPort port, NodeService service) {
+        this.id = id;
+        this.port = port;
+        this.service = service;
+    }
+
+    /** On the node's thread, when the port's descriptor is readable. */
+    @Override
+    public void accept(Node n) {
+        node = n;
+        nowMs = service.nowMs();
+        try {
+            port.readReady(READS_PER_WAKEUP);
+        } finally {
+            node = null;
+        }
+    }
+
+    @Override
+    public void onFrame(byte[] frame, int off, int len) {
+        if (len > NetworkConfig.MTU_MAX + 14) {
+            framesTooLong++;
+            return;
+        }
+        try {
+            node.onFrame(id, frame, off, len, nowMs);
+        } catch (IllegalArgumentException notJoined) {
+            // left while the port was still open: its frames go nowhere until it closes
+            framesNotJoined++;
+        }
+    }
+
+    /** Frames longer than any network's MTU allows (never handed on). */
+    long framesTooLong() {
+        return framesTooLong;
+    }
+
+    /** Frames read after the node had left the network. */
+    long framesNotJoined() {
+        return framesNotJoined;
+    }
+}
