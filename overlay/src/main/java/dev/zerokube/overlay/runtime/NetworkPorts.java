@@ -206,11 +206,9 @@ public final class NetworkPorts implements NodeService.FrameSink, AutoCloseable 
             }
             try {
                 if (onLoop) {
-                    PolledPort polled = (PolledPort) port;
-                    PolledPortReader reader = new PolledPortReader(id, polled, service);
-                    int fd = polled.startPolled(reader);
-                    l.watch = service.watchReadable(fd, reader)
-                            .orElseThrow(() -> new IllegalStateException("the node's loop cannot watch the port"));
+                    l.watch = PolledPortReader.start(id, (PolledPort) port, service, failure -> log("port_error",
+                            "nwid=" + id + " port=" + port.name() + " reason=\"" + failure.getMessage()
+                            + "\" hint=\"frames from the host no longer reach the network; leave and join again\""));
                 } else {
                     port.start(l.queue);
                 }

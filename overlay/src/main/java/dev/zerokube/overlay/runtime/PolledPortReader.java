@@ -26,16 +26,35 @@ final class PolledPortReader implements FrameConsumer, Consumer<Node> {
     private final NetworkId id;
     private final PolledPort port;
     private final NodeService service;
+    private final Consumer<java.io.IOException> onFailure;
+    // node thread only: the loop's watch of the port, dropped when the port fails
+    private NodeService.ReadableWatch watch;
     // during accept() only
     private Node node;
     private long nowMs;
     private volatile long framesTooLong;
     private volatile long framesNotJoined;
 
-    PolledPortReader(NetworkId id, PolledPort port, NodeService service) {
+    /**
+     * For {@code port} of network {@code id}; {@code onFailure} hears (on the node's thread, once)
+     * that the port failed and is no longer watched.
+     */
+    PolledPortReader(NetworkId id, PolledPort port, NodeService service, Consumer<java.io.IOException> onFailure) {
         this.id = id;
         this.port = port;
         this.service = service;
+        this.onFailure = onFailure;
+    }
+
+    /** Starts reading {@code port} on the node's loop; the watch to close before the port. */
+    static NodeService.ReadableWatch start(NetworkId id, PolledPort port, NodeService service,
+            Consumer<java.io.IOException> onFailure) {
+        PolledPortReader reader = new PolledPortReader(id, port, service, onFailure);
+        int fd = port.startPolled(reader);
+        NodeService.ReadableWatch w = service.watchReadable(fd, reader)
+                .orElseThrow(() -> new IllegalStateException("the node's loop cannot watch the port"));
+        service.execute(n -> reader.watch = w);
+        return w;
     }
 
     /** On the node's thread, when the port's descriptor is readable. */
@@ -48,6 +67,18 @@ final class PolledPortReader implements FrameConsumer, Consumer<Node> {
         } finally {
             node = null;
         }
+        java.io.IOException failure = port.readFailure();
+        if (failure != null && watch != null) {
+            // an errored descriptor stays readable: watched further, it would spin the loop
+            watch.close();
+            watch = null;
+            onFailure.accept(failure);
+        }
+    }
+
+    /** Sets the watch to drop on failure (tests; {@link #start} sets it on the node's thread). */
+    void watchedBy(NodeService.ReadableWatch w) {
+        watch = w;
     }
 
     @Override

@@ -27,4 +27,11 @@ public interface PolledPort extends VirtualPort {
      *     the port is closed or failed
      */
     boolean readReady(int maxReads);
+
+    /**
+     * Why reading stopped for good (the device failed), or null. Once set, {@link #readReady}
+     * reads nothing, while the descriptor may stay readable (an error is): the loop must stop
+     * watching it.
+     */
+    java.io.IOException readFailure();
 }

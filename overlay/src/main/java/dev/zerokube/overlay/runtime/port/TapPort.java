@@ -356,6 +356,7 @@ public final class TapPort implements PolledPort {
     }
 
     /** Why the read loop stopped before {@link #close}, or null. */
+    @Override
     public IOException readFailure() {
         return readFailure;
     }
@@ -451,7 +452,7 @@ public final class TapPort implements PolledPort {
 
     /** One non-blocking read, its frames handed on: READ_FRAMES, READ_NOTHING (would block) or READ_STOP (closed, failed). */
     private int readOne() {
-        if (closed) {
+        if (closed || readFailure != null) {
             return READ_STOP;
         }
         long n = Libc.read(readState, fd, readNative, READ_BUFFER_BYTES);
