@@ -58,7 +58,8 @@ public final class ZerokubeCommand {
         if (jar != null) {
             all.addAll(List.of("-jar", jar.toString()));
         } else {
-            all.addAll(List.of("-cp", classPath, MAIN));
+            // what the jar's manifest says (Add-Opens: GMAC and CTR on the JDK's own stubs)
+            all.addAll(List.of("--add-opens", "java.base/com.sun.crypto.provider=ALL-UNNAMED", "-cp", classPath, MAIN));
         }
         all.addAll(List.of(args));
         return all.toArray(String[]::new);
