@@ -40,8 +40,9 @@ import java.util.stream.Collectors;
  *
  * <p>Threads: ports are opened, configured and closed on one worker thread of this object (TAP
  * and netlink calls never run on the node's thread; a polled port's reads do); other ports read
- * on their own platform threads ({@link VirtualPort#start}). The node has no "left" event, so the worker compares its ports
- * with the node's networks after every network event and once per second.
+ * on their own platform threads ({@link VirtualPort#start}). The node has no "left" event, so the
+ * worker compares its ports with the node's networks after every network event and once per
+ * second.
  *
  * <p>Default routes (0.0.0.0/0, ::/0) in a config are not installed: 1.14.1 installs them only
  * with the network's {@code allowDefault} setting, which this class does not see yet.

@@ -376,7 +376,8 @@ public final class NodeService implements AutoCloseable {
      * readable (level-triggered: it must read what it can, or at least a bounded batch, and is called
      * again while more waits), then flushes the node's output as after any input. The caller keeps
      * owning the descriptor and closes it only after the watch. Empty on NIO, which has no way to
-     * watch a foreign descriptor: the caller then reads on a thread of its own.
+     * watch a foreign descriptor: the caller then reads on a thread of its own. Waits for the loop,
+     * so it must not be called on the node's thread.
      *
      * <p>Why: a TAP read on its own thread hands each frame to this thread, so every burst costs a
      * second thread's wake-up and a copy; read here, a frame is read, encrypted and sent in one
@@ -386,6 +387,9 @@ public final class NodeService implements AutoCloseable {
         Objects.requireNonNull(onReadable, "onReadable");
         if (!loops.epoll || !(loop instanceof IoEventLoop ioLoop)) {
             return Optional.empty();
+        }
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("watchReadable waits for the node's thread: call it from another");
         }
         FdWatch watch = new FdWatch(fd, onReadable);
         try {

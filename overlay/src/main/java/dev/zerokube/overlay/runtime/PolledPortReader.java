@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * loop's next turn, after the datagrams and timers that became ready meanwhile (the ACKs of the
  * same TCP flow among them).
  *
- * <p>Node thread only, but for the counters.
+ * <p>Node thread only.
  */
 final class PolledPortReader implements FrameConsumer, Consumer<Node> {
     /** Reads per wake-up of the loop. */
@@ -32,8 +32,6 @@ final class PolledPortReader implements FrameConsumer, Consumer<Node> {
     // during accept() only
     private Node node;
     private long nowMs;
-    private volatile long framesTooLong;
-    private volatile long framesNotJoined;
 
     /**
      * For {@code port} of network {@code id}; {@code onFailure} hears (on the node's thread, once)
@@ -76,32 +74,15 @@ final class PolledPortReader implements FrameConsumer, Consumer<Node> {
         }
     }
 
-    /** Sets the watch to drop on failure (tests; {@link #start} sets it on the node's thread). */
-    void watchedBy(NodeService.ReadableWatch w) {
-        watch = w;
-    }
-
     @Override
     public void onFrame(byte[] frame, int off, int len) {
         if (len > NetworkConfig.MTU_MAX + 14) {
-            framesTooLong++;
-            return;
+            return; // longer than any network's MTU allows: never handed on (as PortFrameQueue)
         }
         try {
             node.onFrame(id, frame, off, len, nowMs);
         } catch (IllegalArgumentException notJoined) {
             // left while the port was still open: its frames go nowhere until it closes
-            framesNotJoined++;
         }
-    }
-
-    /** Frames longer than any network's MTU allows (never handed on). */
-    long framesTooLong() {
-        return framesTooLong;
-    }
-
-    /** Frames read after the node had left the network. */
-    long framesNotJoined() {
-        return framesNotJoined;
     }
 }
