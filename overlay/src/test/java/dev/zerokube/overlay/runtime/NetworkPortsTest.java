@@ -93,6 +93,10 @@ class NetworkPortsTest {
                 assertTrue(pa.sendFromHost(f, 0, f.length), "port took the frame");
             }
             pair.assertArrivesInOrder(burst, 0);
+            // A counts a GSO send when its send system call has returned, so B can hand the frames
+            // out before A's loop got that far (CI saw "0 of 81" once): a task on A's loop runs
+            // only after that flush, so the counters are complete then
+            pair.a.call(n -> null).get(10, java.util.concurrent.TimeUnit.SECONDS);
             NodeService.Traffic after = pair.a.traffic();
             long datagrams = after.packetsOut() - before.packetsOut();
             long gsoDatagrams = after.gsoDatagrams() - before.gsoDatagrams();
