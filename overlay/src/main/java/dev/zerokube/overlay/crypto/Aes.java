@@ -37,11 +37,13 @@ public final class Aes {
 
     private final Cipher encryptor;
     private final Cipher decryptor;
-    private final byte[] counterBlocks = new byte[CHUNK];
-    private final byte[] keystream = new byte[CHUNK];
-    private final int[] counterLanes = SimdCheck.ENABLED ? new int[Simd.COUNTER_SCRATCH] : null;
+    // CTR on the JDK's counter mode, or null: then CTR is built from ECB over the scratch below,
+    // which only that way needs (8 KiB and more per instance, i.e. per peer key: left unmade)
     private final JdkCounterMode jdkCounterMode;
-    private final byte[] wrappedCounter = new byte[BLOCK_LENGTH];
+    private final byte[] wrappedCounter;
+    private final byte[] counterBlocks;
+    private final byte[] keystream;
+    private final int[] counterLanes;
 
     /** AES-256 with {@code key[0..32)}. */
     public Aes(byte[] key) {
@@ -53,7 +55,19 @@ public final class Aes {
         if (key.length != KEY_LENGTH) {
             throw new IllegalArgumentException("AES-256 key must be 32 bytes, got " + key.length);
         }
-        this.jdkCounterMode = jdkCounterMode ? new JdkCounterMode(key) : null;
+        if (jdkCounterMode) {
+            this.jdkCounterMode = new JdkCounterMode(key);
+            this.wrappedCounter = new byte[BLOCK_LENGTH];
+            this.counterBlocks = null;
+            this.keystream = null;
+            this.counterLanes = null;
+        } else {
+            this.jdkCounterMode = null;
+            this.wrappedCounter = null;
+            this.counterBlocks = new byte[CHUNK];
+            this.keystream = new byte[CHUNK];
+            this.counterLanes = SimdCheck.ENABLED ? new int[Simd.COUNTER_SCRATCH] : null;
+        }
         SecretKeySpec spec = new SecretKeySpec(key, "AES");
         try {
             encryptor = Cipher.getInstance("AES/ECB/NoPadding");
