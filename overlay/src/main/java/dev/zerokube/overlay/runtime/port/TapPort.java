@@ -365,12 +365,7 @@ public final class TapPort implements PolledPort {
     public void start(FrameConsumer consumer) {
         Objects.requireNonNull(consumer, "consumer");
         synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("TAP " + name + " is closed");
-            }
-            if (reader != null || polled) {
-                throw new IllegalStateException("TAP " + name + " is already being read");
-            }
+            checkReadable();
             reader = Thread.ofPlatform().daemon().name("zk-tap-" + name).unstarted(() -> readLoop(consumer));
             reader.start();
         }
@@ -384,27 +379,27 @@ public final class TapPort implements PolledPort {
     public void runReadLoop(FrameConsumer consumer) {
         Objects.requireNonNull(consumer, "consumer");
         synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("TAP " + name + " is closed");
-            }
-            if (reader != null || polled) {
-                throw new IllegalStateException("TAP " + name + " is already being read");
-            }
+            checkReadable();
             reader = Thread.currentThread();
         }
         readLoop(consumer);
+    }
+
+    // Under the lifecycle lock: a port is read once, by one of start, runReadLoop or startPolled.
+    private void checkReadable() {
+        if (closed) {
+            throw new IllegalStateException("TAP " + name + " is closed");
+        }
+        if (reader != null || polled) {
+            throw new IllegalStateException("TAP " + name + " is already being read");
+        }
     }
 
     @Override
     public int startPolled(FrameConsumer consumer) {
         Objects.requireNonNull(consumer, "consumer");
         synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("TAP " + name + " is closed");
-            }
-            if (reader != null || polled) {
-                throw new IllegalStateException("TAP " + name + " is already being read");
-            }
+            checkReadable();
             this.consumer = consumer;
             polled = true;
         }
