@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime.port;
 
+import dev.zerokube.overlay.runtime.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime.port;
 
+import dev.zerokube.overlay.runtime.sys.Libc;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.netconf.Route;

@@ -1,4 +1,4 @@
-package dev.zerokube.overlay.runtime.port;
+package dev.zerokube.overlay.runtime.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -15,32 +15,51 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few Linux libc calls the port needs, bound once through FFM (DATAPATH.md, "TAP via FFM").
+ * The few Linux libc calls the runtime needs (the TAP port, rtnetlink, descriptor passing and the
+ * UDP sockets), bound once through FFM (DATAPATH.md, "TAP via FFM").
  *
  * <p>Every call takes a call-state segment first ({@link #newCallState}) where the linker stores
  * {@code errno} right after the call, before the JVM can clobber it. Hot paths keep one such
  * segment per thread; other callers allocate one in a short-lived arena. The methods return the
  * raw result; {@link #error} turns a failure into an {@link IOException} naming the step and the
- * system's reason. Linux x86-64/aarch64 constants (the only platforms a TAP is used on).
+ * system's reason. Linux x86-64/aarch64 constants (the only platforms these classes are used on).
  */
-final class Libc {
-    static final int O_RDWR = 0x2;
-    static final int O_NONBLOCK = 0x800;
-    static final int O_CLOEXEC = 0x80000;
-    static final int F_GETFL = 3;
-    static final int F_SETFL = 4;
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EBADF = 9;
-    static final short POLLIN = 0x1;
-    static final int EFD_CLOEXEC = 0x80000;
-    static final int EFD_NONBLOCK = 0x800;
-    static final int AF_UNIX = 1;
-    static final int AF_NETLINK = 16;
-    static final int SOCK_STREAM = 1;
-    static final int SOCK_RAW = 3;
-    static final int SOCK_CLOEXEC = 0x80000;
-    static final int CLONE_NEWNET = 0x40000000;
+public final class Libc {
+    public static final int O_RDWR = 0x2;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EBADF = 9;
+    public static final short POLLIN = 0x1;
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int AF_UNIX = 1;
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int IPPROTO_IP = 0;
+    public static final int IP_TTL = 2;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int SOL_UDP = 17;
+    public static final int UDP_SEGMENT = 103;
+    public static final int UDP_GRO = 104;
+    public static final int EIO = 5;
+    public static final int EINVAL = 22;
+    public static final int EMSGSIZE = 90;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -76,6 +95,14 @@ final class Libc {
     private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle GETSOCKOPT = bind("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPTION);
+    private static final MethodHandle SETSOCKOPT = bind("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle GETSOCKNAME = bind("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPTION);
+    private static final MethodHandle SENDMMSG = bind("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle RECVMMSG = bind("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -89,19 +116,19 @@ final class Libc {
     }
 
     /** A segment for the call state ({@code errno}) of calls made by one thread. */
-    static MemorySegment newCallState(Arena arena) {
+    public static MemorySegment newCallState(Arena arena) {
         return arena.allocate(CALL_STATE);
     }
 
     /** Nothing: calling it makes the class, i.e. all its downcall handles (see TapPort.prepare). */
-    static void prepare() {
+    public static void prepare() {
     }
 
-    static int errno(MemorySegment callState) {
+    public static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }
 
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try {
             MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
             return s.reinterpret(256).getString(0);
@@ -111,7 +138,7 @@ final class Libc {
     }
 
     /** An exception for a failed call: {@code what: reason (errno N)}. */
-    static IOException error(String what, MemorySegment callState) {
+    public static IOException error(String what, MemorySegment callState) {
         int e = errno(callState);
         return new IOException(what + ": " + strerror(e) + " (errno " + e + ")");
     }
@@ -121,7 +148,7 @@ final class Libc {
         return new AssertionError("downcall threw", t);
     }
 
-    static int open(MemorySegment st, MemorySegment path, int flags) {
+    public static int open(MemorySegment st, MemorySegment path, int flags) {
         try {
             return (int) OPEN.invokeExact(st, path, flags, 0);
         } catch (Throwable t) {
@@ -129,7 +156,7 @@ final class Libc {
         }
     }
 
-    static int close(MemorySegment st, int fd) {
+    public static int close(MemorySegment st, int fd) {
         try {
             return (int) CLOSE.invokeExact(st, fd);
         } catch (Throwable t) {
@@ -137,7 +164,7 @@ final class Libc {
         }
     }
 
-    static long read(MemorySegment st, int fd, MemorySegment buf, long len) {
+    public static long read(MemorySegment st, int fd, MemorySegment buf, long len) {
         try {
             return (long) READ.invokeExact(st, fd, buf, len);
         } catch (Throwable t) {
@@ -145,7 +172,7 @@ final class Libc {
         }
     }
 
-    static long write(MemorySegment st, int fd, MemorySegment buf, long len) {
+    public static long write(MemorySegment st, int fd, MemorySegment buf, long len) {
         try {
             return (long) WRITE.invokeExact(st, fd, buf, len);
         } catch (Throwable t) {
@@ -153,7 +180,7 @@ final class Libc {
         }
     }
 
-    static int ioctl(MemorySegment st, int fd, long request, MemorySegment arg) {
+    public static int ioctl(MemorySegment st, int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL_PTR.invokeExact(st, fd, request, arg);
         } catch (Throwable t) {
@@ -161,7 +188,7 @@ final class Libc {
         }
     }
 
-    static int ioctl(MemorySegment st, int fd, long request, long arg) {
+    public static int ioctl(MemorySegment st, int fd, long request, long arg) {
         try {
             return (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
         } catch (Throwable t) {
@@ -169,7 +196,7 @@ final class Libc {
         }
     }
 
-    static int fcntl(MemorySegment st, int fd, int cmd, int arg) {
+    public static int fcntl(MemorySegment st, int fd, int cmd, int arg) {
         try {
             return (int) FCNTL.invokeExact(st, fd, cmd, arg);
         } catch (Throwable t) {
@@ -177,7 +204,7 @@ final class Libc {
         }
     }
 
-    static int poll(MemorySegment st, MemorySegment fds, long nfds, int timeoutMs) {
+    public static int poll(MemorySegment st, MemorySegment fds, long nfds, int timeoutMs) {
         try {
             return (int) POLL.invokeExact(st, fds, nfds, timeoutMs);
         } catch (Throwable t) {
@@ -185,7 +212,7 @@ final class Libc {
         }
     }
 
-    static int eventfd(MemorySegment st, int initval, int flags) {
+    public static int eventfd(MemorySegment st, int initval, int flags) {
         try {
             return (int) EVENTFD.invokeExact(st, initval, flags);
         } catch (Throwable t) {
@@ -193,7 +220,7 @@ final class Libc {
         }
     }
 
-    static int socket(MemorySegment st, int domain, int type, int protocol) {
+    public static int socket(MemorySegment st, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(st, domain, type, protocol);
         } catch (Throwable t) {
@@ -201,7 +228,7 @@ final class Libc {
         }
     }
 
-    static int socketpair(MemorySegment st, int domain, int type, int protocol, MemorySegment fds) {
+    public static int socketpair(MemorySegment st, int domain, int type, int protocol, MemorySegment fds) {
         try {
             return (int) SOCKETPAIR.invokeExact(st, domain, type, protocol, fds);
         } catch (Throwable t) {
@@ -209,7 +236,7 @@ final class Libc {
         }
     }
 
-    static int bind(MemorySegment st, int fd, MemorySegment addr, int len) {
+    public static int bind(MemorySegment st, int fd, MemorySegment addr, int len) {
         try {
             return (int) BIND.invokeExact(st, fd, addr, len);
         } catch (Throwable t) {
@@ -217,7 +244,7 @@ final class Libc {
         }
     }
 
-    static int connect(MemorySegment st, int fd, MemorySegment addr, int len) {
+    public static int connect(MemorySegment st, int fd, MemorySegment addr, int len) {
         try {
             return (int) CONNECT.invokeExact(st, fd, addr, len);
         } catch (Throwable t) {
@@ -225,7 +252,7 @@ final class Libc {
         }
     }
 
-    static int listen(MemorySegment st, int fd, int backlog) {
+    public static int listen(MemorySegment st, int fd, int backlog) {
         try {
             return (int) LISTEN.invokeExact(st, fd, backlog);
         } catch (Throwable t) {
@@ -233,7 +260,7 @@ final class Libc {
         }
     }
 
-    static int accept4(MemorySegment st, int fd, int flags) {
+    public static int accept4(MemorySegment st, int fd, int flags) {
         try {
             return (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
         } catch (Throwable t) {
@@ -241,7 +268,7 @@ final class Libc {
         }
     }
 
-    static long send(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
+    public static long send(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) SEND.invokeExact(st, fd, buf, len, flags);
         } catch (Throwable t) {
@@ -249,7 +276,7 @@ final class Libc {
         }
     }
 
-    static long recv(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
+    public static long recv(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) RECV.invokeExact(st, fd, buf, len, flags);
         } catch (Throwable t) {
@@ -257,7 +284,7 @@ final class Libc {
         }
     }
 
-    static long sendmsg(MemorySegment st, int fd, MemorySegment msg, int flags) {
+    public static long sendmsg(MemorySegment st, int fd, MemorySegment msg, int flags) {
         try {
             return (long) SENDMSG.invokeExact(st, fd, msg, flags);
         } catch (Throwable t) {
@@ -265,7 +292,7 @@ final class Libc {
         }
     }
 
-    static long recvmsg(MemorySegment st, int fd, MemorySegment msg, int flags) {
+    public static long recvmsg(MemorySegment st, int fd, MemorySegment msg, int flags) {
         try {
             return (long) RECVMSG.invokeExact(st, fd, msg, flags);
         } catch (Throwable t) {
@@ -273,7 +300,7 @@ final class Libc {
         }
     }
 
-    static int setns(MemorySegment st, int fd, int nstype) {
+    public static int setns(MemorySegment st, int fd, int nstype) {
         try {
             return (int) SETNS.invokeExact(st, fd, nstype);
         } catch (Throwable t) {
@@ -281,7 +308,7 @@ final class Libc {
         }
     }
 
-    static int ifNameToIndex(MemorySegment st, MemorySegment name) {
+    public static int ifNameToIndex(MemorySegment st, MemorySegment name) {
         try {
             return (int) IF_NAMETOINDEX.invokeExact(st, name);
         } catch (Throwable t) {
@@ -289,7 +316,7 @@ final class Libc {
         }
     }
 
-    static int getsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value, MemorySegment len) {
+    public static int getsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value, MemorySegment len) {
         try {
             return (int) GETSOCKOPT.invokeExact(st, fd, level, name, value, len);
         } catch (Throwable t) {
@@ -297,7 +324,41 @@ final class Libc {
         }
     }
 
-    static int unlink(MemorySegment st, MemorySegment path) {
+    public static int setsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value, int len) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(st, fd, level, name, value, len);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    public static int getsockname(MemorySegment st, int fd, MemorySegment addr, MemorySegment len) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(st, fd, addr, len);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    /** {@code sendmmsg(fd, msgs, count, flags)}: the number of messages sent, or -1. */
+    public static int sendmmsg(MemorySegment st, int fd, MemorySegment msgs, int count, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(st, fd, msgs, count, flags);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    /** {@code recvmmsg(fd, msgs, count, flags, NULL)}: the number of messages received, or -1. */
+    public static int recvmmsg(MemorySegment st, int fd, MemorySegment msgs, int count, int flags) {
+        try {
+            return (int) RECVMMSG.invokeExact(st, fd, msgs, count, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    public static int unlink(MemorySegment st, MemorySegment path) {
         try {
             return (int) UNLINK.invokeExact(st, path);
         } catch (Throwable t) {
@@ -306,7 +367,7 @@ final class Libc {
     }
 
     /** Closes {@code fd}, ignoring errors (for cleanup paths). */
-    static void closeQuietly(int fd) {
+    public static void closeQuietly(int fd) {
         if (fd < 0) {
             return;
         }
