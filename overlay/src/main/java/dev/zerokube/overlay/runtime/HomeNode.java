@@ -161,7 +161,7 @@ public final class HomeNode implements AutoCloseable {
             node.log("started", "address=" + home.identity().address() + " udp=" + bind.getHostAddress() + "/" + bound
                     + " api=" + api.address().getAddress().getHostAddress() + "/" + api.address().getPort()
                     + " planet=" + Long.toUnsignedString(planet.id()) + " moons=" + home.moons().size()
-                    + " root=" + service.call(n -> n.isRoot()).join() + " transport=" + (service.isEpoll() ? "epoll" : "nio")
+                    + " root=" + service.call(n -> n.isRoot()).join() + " transport=" + (service.isEpoll() ? "epoll" : "nio") + " udp=" + service.udpKind()
                     + " gmac=" + (Gmac.usesJdkGhash() ? "jdk-ghash" : "aes-gcm")
                     + (metricsServer != null ? " metrics=" + metricsServer.address().getAddress().getHostAddress() + "/"
                     + metricsServer.address().getPort() : "") + " home=" + dir.toAbsolutePath());

@@ -31,6 +31,7 @@ public final class NodeMetrics implements MeterBinder {
     public static final String PACKETS = "zerokube.node.packets";
     public static final String BYTES = "zerokube.node.bytes";
     public static final String SEND_FAILURES = "zerokube.node.send.failures";
+    public static final String SEND_WAITS = "zerokube.node.send.waits";
     public static final String DROPS = "zerokube.node.drops";
     public static final String PEERS = "zerokube.node.peers";
     public static final String PATHS = "zerokube.node.paths";
@@ -69,6 +70,8 @@ public final class NodeMetrics implements MeterBinder {
                 .baseUnit("bytes").description("UDP payload bytes sent").register(r);
         FunctionCounter.builder(SEND_FAILURES, service, s -> s.traffic().sendFailures())
                 .description("datagrams no socket took (wrong family, socket busy or closed)").register(r);
+        FunctionCounter.builder(SEND_WAITS, service, s -> s.traffic().sendWaits())
+                .description("times a UDP socket's buffer was full and queued sends waited for room").register(r);
         for (DropReason reason : DropReason.values()) {
             FunctionCounter.builder(DROPS, this, m -> m.snapshot.drops()[reason.ordinal()])
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))

@@ -11,37 +11,19 @@ import dev.zerokube.overlay.node.NodeHost;
 import dev.zerokube.overlay.wire.Fragmentation;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.IntegerUnixChannelOption;
-import io.netty.channel.unix.SegmentedDatagramPacket;
-import io.netty.util.concurrent.Future;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,21 +41,19 @@ import java.util.random.RandomGenerator;
  * timer at {@link Node#nextDeadlineMs} and runs whatever other threads hand it through
  * {@link #execute} or {@link #call}. The wall clock lives here, nowhere in the core.
  *
- * <p><b>Buffers:</b> Netty owns the pooled {@code ByteBuf} of a received datagram and releases it
- * when the handler returns; the node is lent a heap copy (one reused array per service: JCE is
- * faster on heap arrays, DATAPATH.md) for one {@code onWirePacket} call. Nothing per datagram is
- * allocated here beyond what Netty allocates to read it (the remote address is mapped to the
- * core's {@link InetEndpoint} through a bounded cache). Sends are written without flushing and
- * flushed once after each batch of input, so the epoll transport can hand several to one
- * {@code sendmmsg}.
+ * <p><b>Sockets</b> ({@link UdpSockets}): on epoll the UDP sockets are the loop's own descriptors,
+ * read with {@code recvmmsg} and written with {@code sendmmsg} through FFM ({@link FfmUdpSockets});
+ * on NIO, or with {@code -Dzerokube.udp=netty}, Netty's datagram channels ({@link NettyUdpSockets}).
+ * Either way the node is lent one reused heap array per datagram for one {@code onWirePacket} call,
+ * and sends are queued and handed to the kernel once after each batch of input.
  *
- * <p><b>UDP offloads</b> (epoll, {@link Options#udpOffloads}): consecutive datagrams to one remote
- * leave as one UDP GSO buffer ({@link GsoBatcher}; the kernel cuts it), and the sockets receive
- * with UDP GRO (the kernel hands over a burst of one sender's datagrams as one buffer, which Netty
- * cuts again). The per-packet work of the kernel's UDP/IP stack, which
- * bounds the overlay's throughput, then happens once per burst. If the kernel refuses a GSO send
- * (e.g. a segment longer than the route's MTU allows), its datagrams are sent one by one and GSO
- * stays off for the service. {@code -Dzerokube.udp.gso=false} turns GSO off (measurements).
+ * <p><b>UDP offloads</b> ({@link Options#udpOffloads}, epoll): consecutive datagrams to one remote
+ * leave as one UDP GSO message (the kernel cuts it), and the sockets receive with UDP GRO (the
+ * kernel hands over a burst of one sender's datagrams as one buffer, cut again here). The
+ * per-packet work of the kernel's UDP/IP stack, which bounds the overlay's throughput, then
+ * happens once per burst. If the kernel refuses a GSO send (e.g. a segment longer than the route's
+ * MTU allows), its datagrams are sent one by one and GSO stays off. {@code -Dzerokube.udp.gso=false}
+ * turns GSO off (measurements).
  *
  * <p><b>Threading:</b> every node call happens on the service's event loop thread. Listeners
  * ({@link #addListener}) are called on that thread and must not block; they may call
@@ -87,23 +67,12 @@ public final class NodeService implements AutoCloseable {
      * 64 KiB burst of datagrams as one (a shorter slot would truncate it, losing the burst).
      */
     static final int GRO_BYTES_MAX = 65_535;
-    /**
-     * Receive buffer per read with UDP offloads: one GRO slot, so Netty reads with {@code recvmsg}.
-     * Not several slots for one {@code recvmmsg}: Netty 4.2's {@code recvmmsg} passes no control
-     * buffer, so the segment size of a GRO burst is lost and the burst arrives as one datagram of
-     * 64 KiB (measured: every such datagram was dropped as too long). One burst per system call
-     * is worth more than several single datagrams per call (DATAPATH.md).
-     */
-    static final int RECEIVE_BUFFER_BYTES = GRO_BYTES_MAX;
     /** Whether UDP GSO may be used at all ({@code -Dzerokube.udp.gso=false}: never; for A/B measurements). */
-    private static final boolean GSO_ALLOWED = !"false".equals(System.getProperty("zerokube.udp.gso"));
+    static final boolean GSO_ALLOWED = !"false".equals(System.getProperty("zerokube.udp.gso"));
+    /** Whether the epoll transport reads UDP through Netty's channels ({@code -Dzerokube.udp=netty}) instead of FFM. */
+    private static final boolean NETTY_UDP = "netty".equals(System.getProperty("zerokube.udp"));
     /** Kernel socket buffers: bursts of relayed traffic must not be dropped by the kernel first. */
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
-    /** Remote addresses remembered in each direction's cache before it is emptied and refilled. */
-    static final int ENDPOINT_CACHE_MAX = 4096;
-    /** {@code setsockopt(IPPROTO_IP, IP_TTL)} and {@code (IPPROTO_IPV6, IPV6_UNICAST_HOPS)}: Netty has no per-datagram TTL. */
-    private static final IntegerUnixChannelOption IP_TTL = new IntegerUnixChannelOption("IP_TTL", 0, 2);
-    private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
 
     /**
      * How the service binds and runs.
@@ -170,27 +139,15 @@ public final class NodeService implements AutoCloseable {
     private final boolean ownLoops;
     private final EventLoop loop;
     private final Node node;
-    private final List<Channel> channels = new ArrayList<>();
     private final List<Consumer<NodeEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<InetSocketAddress, InetEndpoint> endpointsIn = new HashMap<>();
-    private final Map<InetEndpoint, InetSocketAddress> endpointsOut = new HashMap<>();
-    private final byte[] rx = new byte[DATAGRAM_BYTES_MAX];
     private final long clockBaseWallMs = System.currentTimeMillis();
     private final long clockBaseNanos = System.nanoTime();
-    private final AtomicLong packetsIn = new AtomicLong();
-    private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicLong packetsOut = new AtomicLong();
-    private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
-    private final AtomicLong gsoSends = new AtomicLong();
-    private final AtomicLong gsoDatagrams = new AtomicLong();
-    private final GsoBatcher gso = new GsoBatcher(this::sendBatch);
-    // event loop thread only: whether sends are gathered into GSO buffers (off after a refusal)
-    private boolean gsoOn;
     private final Runnable tickTask = this::onTimer;
+    // set once at start; until then (a datagram in the first moments) sends fail and are counted
+    private volatile UdpSockets sockets;
     private ScheduledFuture<?> timer;
     private long timerDeadlineMs = Long.MAX_VALUE;
-    private boolean flushPending;
     private volatile FrameSink frameSink;
     private volatile boolean closed;
 
@@ -201,16 +158,6 @@ public final class NodeService implements AutoCloseable {
         RandomGenerator random = options.random() != null ? options.random() : seededRandom();
         IdentityValidator validator = options.validator() != null ? options.validator() : IdentityValidator.memoryHard();
         this.node = new Node(identity, config, new Host(options.loopbackPaths()), random, validator);
-        this.gsoOn = GSO_ALLOWED && options.udpOffloads() && loops.epoll && gsoSupported();
-    }
-
-    @SuppressWarnings("deprecation") // the epoll class is where Netty tells whether the kernel has UDP_SEGMENT
-    private static boolean gsoSupported() {
-        try {
-            return io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
-        } catch (LinkageError e) {
-            return false;
-        }
     }
 
     /** The node's generator: strong, lock-free and cheap per packet, seeded from the platform's. */
@@ -241,13 +188,22 @@ public final class NodeService implements AutoCloseable {
         return start(identity, config, options, loops, false);
     }
 
+    /** As {@link #start(Identity, NodeConfig, Options, Loops)} with Netty's datagram channels on any transport (tests). */
+    static NodeService startWithNettyUdp(Identity identity, NodeConfig config, Options options, Loops loops)
+            throws IOException {
+        return start(identity, config, options, loops, false, true);
+    }
+
     private static NodeService start(Identity identity, NodeConfig config, Options options, Loops loops, boolean own)
             throws IOException {
+        return start(identity, config, options, loops, own, NETTY_UDP);
+    }
+
+    private static NodeService start(Identity identity, NodeConfig config, Options options, Loops loops, boolean own,
+            boolean nettyUdp) throws IOException {
         NodeService s = new NodeService(identity, config, options, loops, own);
         try {
-            for (int i = 0; i < options.udpPorts().size(); i++) {
-                s.channels.add(s.bind(options, options.udpPorts().get(i), i + 1));
-            }
+            s.sockets = s.openSockets(options, nettyUdp);
             s.loop.submit(() -> {
                 s.node.tick(s.nowMs());
                 s.afterInput();
@@ -259,26 +215,30 @@ public final class NodeService implements AutoCloseable {
         return s;
     }
 
-    private Channel bind(Options options, int port, long socketId) throws IOException {
-        boolean v6 = options.bindAddress() instanceof Inet6Address;
-        SocketProtocolFamily family = v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
-        Bootstrap b = new Bootstrap().group(loop)
-                .channelFactory(() -> loops.epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
-                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                        loops.epoll && options.udpOffloads() ? RECEIVE_BUFFER_BYTES : DATAGRAM_BYTES_MAX))
-                .handler(new Inbound(socketId));
-        if (loops.epoll && options.udpOffloads()) {
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, GRO_BYTES_MAX);
-            b.option(EpollChannelOption.UDP_GRO, true);
+    private UdpSockets openSockets(Options options, boolean nettyUdp) throws IOException {
+        UdpSockets.Input input = new UdpSockets.Input() {
+            @Override
+            public void datagram(long socketId, InetEndpoint from, byte[] data, int off, int len) {
+                if (!closed) {
+                    node.onWirePacket(socketId, from, data, off, len, nowMs());
+                }
+            }
+
+            @Override
+            public void endOfBatch() {
+                afterInput();
+            }
+        };
+        if (loops.epoll && !nettyUdp) {
+            return FfmUdpSockets.open(options, input, this::watch);
         }
-        var f = b.bind(new InetSocketAddress(options.bindAddress(), port)).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            throw new IOException("cannot bind UDP " + options.bindAddress().getHostAddress() + "/" + port + ": "
-                    + f.cause().getMessage(), f.cause());
-        }
-        return f.channel();
+        return NettyUdpSockets.open(loop, loops.epoll, options, input);
+    }
+
+    /** The kernel refused a UDP GSO send: said once per service, as the datagrams go one by one from then on. */
+    static void logGsoRefusal(String reason) {
+        System.getLogger(NodeService.class.getName()).log(System.Logger.Level.WARNING,
+                "the kernel refused a UDP GSO send (" + reason + "); sending datagrams one by one from now on");
     }
 
     /** The clock the node runs on: wall-clock milliseconds at start, then monotonic. */
@@ -297,7 +257,7 @@ public final class NodeService implements AutoCloseable {
 
     /** The bound UDP sockets' local addresses, in the order of {@link Options#udpPorts()}. */
     public List<InetSocketAddress> localAddresses() {
-        return channels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+        return sockets.localAddresses();
     }
 
     /** The first socket's port (the primary port, ZT1-07 §8). */
@@ -308,6 +268,11 @@ public final class NodeService implements AutoCloseable {
     /** Whether the epoll transport is in use (else NIO). */
     public boolean isEpoll() {
         return loops.epoll;
+    }
+
+    /** How the UDP sockets are driven: {@code ffm} (epoll) or {@code netty}; for the node's start line. */
+    public String udpKind() {
+        return sockets.kind();
     }
 
     /** Runs {@code action} on the node's thread, later (never inside the caller's stack). */
@@ -385,15 +350,23 @@ public final class NodeService implements AutoCloseable {
      */
     public Optional<ReadableWatch> watchReadable(int fd, Consumer<Node> onReadable) {
         Objects.requireNonNull(onReadable, "onReadable");
-        if (!loops.epoll || !(loop instanceof IoEventLoop ioLoop)) {
+        if (!loops.epoll || !(loop instanceof IoEventLoop)) {
             return Optional.empty();
         }
         if (loop.inEventLoop()) {
             throw new IllegalStateException("watchReadable waits for the node's thread: call it from another");
         }
-        FdWatch watch = new FdWatch(fd, onReadable);
+        return Optional.of(watch(fd, () -> onReadable.accept(node), () -> { }));
+    }
+
+    /**
+     * Puts {@code fd} in the loop's epoll set, readable events calling {@code onReadable} and, once
+     * asked for ({@link FdWatch#wantWritable}), writable ones {@code onWritable} (epoll loops only).
+     */
+    private FdWatch watch(int fd, Runnable onReadable, Runnable onWritable) {
+        FdWatch watch = new FdWatch(fd, onReadable, onWritable);
         try {
-            IoRegistration registration = ioLoop.register(watch).syncUninterruptibly().getNow();
+            IoRegistration registration = ((IoEventLoop) loop).register(watch).syncUninterruptibly().getNow();
             loop.submit(() -> {
                 watch.registration = registration;
                 registration.submit(EpollIoOps.EPOLLIN);
@@ -402,20 +375,27 @@ public final class NodeService implements AutoCloseable {
             watch.close();
             throw e;
         }
-        return Optional.of(watch);
+        return watch;
     }
 
-    /** Netty's side of {@link #watchReadable}: an fd in the event loop's epoll set. */
-    private final class FdWatch implements EpollIoHandle, ReadableWatch {
+    /**
+     * Netty's side of {@link #watchReadable} and of the FFM sockets' watches: an fd in the event
+     * loop's epoll set. Every event ends an input batch ({@link #afterInput}), so a writable event
+     * flushes the queues that waited for it.
+     */
+    private final class FdWatch implements EpollIoHandle, ReadableWatch, FfmUdpSockets.Watch {
         private final FileDescriptor fd;
-        private final Consumer<Node> onReadable;
+        private final Runnable onReadable;
+        private final Runnable onWritable;
         // event loop thread only
         private IoRegistration registration;
         private boolean cancelled;
+        private boolean writable;
 
-        FdWatch(int fd, Consumer<Node> onReadable) {
+        FdWatch(int fd, Runnable onReadable, Runnable onWritable) {
             this.fd = new FileDescriptor(fd);
             this.onReadable = onReadable;
+            this.onWritable = onWritable;
         }
 
         @Override
@@ -428,8 +408,22 @@ public final class NodeService implements AutoCloseable {
             if (cancelled || closed) {
                 return;
             }
-            onReadable.accept(node);
+            boolean writableNow = event instanceof EpollIoEvent e && e.ops().contains(EpollIoOps.EPOLLOUT);
+            if (writableNow) {
+                onWritable.run();
+            }
+            if (!writableNow || ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLIN)) {
+                onReadable.run(); // readable, or an error or hang-up that the read reports
+            }
             afterInput();
+        }
+
+        @Override
+        public void wantWritable(boolean on) {
+            if (on != writable && registration != null && !cancelled) {
+                writable = on;
+                registration.submit(on ? EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT) : EpollIoOps.EPOLLIN);
+            }
         }
 
         @Override
@@ -460,22 +454,25 @@ public final class NodeService implements AutoCloseable {
     }
 
     /**
-     * Datagrams and bytes received and sent on every socket, sends that no socket took, and the
-     * UDP GSO sends the kernel took with the datagrams they carried ({@code packetsOut} counts
-     * those too).
+     * Datagrams and bytes received and sent on every socket, sends that no socket took, the UDP
+     * GSO sends the kernel took with the datagrams they carried ({@code packetsOut} counts those
+     * too), and how often a socket's buffer was full so that its sends waited for room (FFM
+     * sockets; Netty's channels queue without saying).
      */
     public record Traffic(long packetsIn, long bytesIn, long packetsOut, long bytesOut, long sendFailures,
-            long gsoSends, long gsoDatagrams) {}
+            long gsoSends, long gsoDatagrams, long sendWaits) {}
 
     /** Counters of the physical traffic (readable from any thread). */
     public Traffic traffic() {
-        return new Traffic(packetsIn.get(), bytesIn.get(), packetsOut.get(), bytesOut.get(), sendFailures.get(),
-                gsoSends.get(), gsoDatagrams.get());
+        Traffic t = sockets.traffic();
+        long early = sendFailures.get();
+        return early == 0 ? t : new Traffic(t.packetsIn(), t.bytesIn(), t.packetsOut(), t.bytesOut(),
+                t.sendFailures() + early, t.gsoSends(), t.gsoDatagrams(), t.sendWaits());
     }
 
     /** Whether sends are still gathered into UDP GSO buffers (false from the start without GSO, or after a refusal). */
     CompletableFuture<Boolean> udpGsoOn() {
-        return call(n -> gsoOn);
+        return call(n -> sockets.gsoOn());
     }
 
     /** Stops the timer, closes the sockets and, if the service made its own event loop, stops it. */
@@ -485,6 +482,7 @@ public final class NodeService implements AutoCloseable {
             return;
         }
         closed = true;
+        UdpSockets udp = sockets;
         if (!loop.isShuttingDown()) {
             try {
                 loop.submit(() -> {
@@ -492,14 +490,16 @@ public final class NodeService implements AutoCloseable {
                         timer.cancel(false);
                         timer = null;
                     }
-                    gso.discard();
+                    if (udp != null) {
+                        udp.stopOnLoop();
+                    }
                 }).awaitUninterruptibly(2_000);
             } catch (RuntimeException ignored) {
                 // the loop is already gone: nothing to cancel
             }
         }
-        for (Channel c : channels) {
-            c.close().awaitUninterruptibly(2_000);
+        if (udp != null) {
+            udp.close();
         }
         if (ownLoops) {
             loops.close();
@@ -507,50 +507,6 @@ public final class NodeService implements AutoCloseable {
     }
 
     // ---- on the event loop thread only
-
-    private void onDatagram(long socketId, DatagramPacket packet) {
-        ByteBuf content = packet.content();
-        int len = content.readableBytes();
-        packetsIn.lazySet(packetsIn.get() + 1);
-        bytesIn.lazySet(bytesIn.get() + len);
-        if (len > rx.length || closed) {
-            return; // larger than any ZeroTier datagram
-        }
-        content.getBytes(content.readerIndex(), rx, 0, len);
-        InetEndpoint remote = endpointIn(packet.sender());
-        if (remote == null) {
-            return;
-        }
-        node.onWirePacket(socketId, remote, rx, 0, len, nowMs());
-    }
-
-    private InetEndpoint endpointIn(InetSocketAddress sender) {
-        InetEndpoint e = endpointsIn.get(sender);
-        if (e == null) {
-            InetAddress a = sender.getAddress();
-            if (a == null) {
-                return null;
-            }
-            if (endpointsIn.size() >= ENDPOINT_CACHE_MAX) {
-                endpointsIn.clear();
-            }
-            e = InetEndpoint.of(a, sender.getPort());
-            endpointsIn.put(sender, e);
-        }
-        return e;
-    }
-
-    private InetSocketAddress endpointOut(InetEndpoint remote) {
-        InetSocketAddress a = endpointsOut.get(remote);
-        if (a == null) {
-            if (endpointsOut.size() >= ENDPOINT_CACHE_MAX) {
-                endpointsOut.clear();
-            }
-            a = new InetSocketAddress(remote.toInetAddress(), remote.port());
-            endpointsOut.put(remote, a);
-        }
-        return a;
-    }
 
     private void onTimer() {
         timer = null;
@@ -568,18 +524,11 @@ public final class NodeService implements AutoCloseable {
         if (sink != null) {
             sink.endOfBatch();
         }
-        gso.flush();
-        if (flushPending) {
-            flushPending = false;
-            // indexed: this runs after every input batch (often one datagram), and an iterator
-            // is an allocation wherever the JIT does not remove it
-            for (int i = 0; i < channels.size(); i++) {
-                channels.get(i).flush();
-            }
-        }
-        if (closed) {
+        UdpSockets udp = sockets;
+        if (closed || udp == null) {
             return;
         }
+        udp.flush();
         long deadline = node.nextDeadlineMs();
         if (timer != null && deadline >= timerDeadlineMs) {
             return;
@@ -595,126 +544,23 @@ public final class NodeService implements AutoCloseable {
     }
 
     private boolean send(long localSocket, InetEndpoint remote, byte[] data, int off, int len, int ttl) {
+        UdpSockets udp = sockets;
+        if (udp == null || closed) {
+            sendFailures.lazySet(sendFailures.get() + 1);
+            return false;
+        }
         if (localSocket == NodeHost.ALL_SOCKETS || localSocket == 0) {
             boolean any = false;
-            for (int i = 0; i < channels.size(); i++) {
-                any |= sendOn(channels.get(i), remote, data, off, len, ttl);
+            for (int i = 0; i < udp.size(); i++) {
+                any |= udp.send(i, remote, data, off, len, ttl);
             }
             return any;
         }
-        if (localSocket < 1 || localSocket > channels.size()) {
+        if (localSocket < 1 || localSocket > udp.size()) {
             sendFailures.lazySet(sendFailures.get() + 1);
             return false;
         }
-        return sendOn(channels.get((int) localSocket - 1), remote, data, off, len, ttl);
-    }
-
-    private boolean sendOn(Channel ch, InetEndpoint remote, byte[] data, int off, int len, int ttl) {
-        boolean channelV6 = ((InetSocketAddress) ch.localAddress()).getAddress() instanceof Inet6Address;
-        if (!ch.isWritable() && ch.isActive()) {
-            // A burst in one batch (e.g. a controller's queued configs sent at one retry tick) passed
-            // the channel's high-water mark before the end-of-batch flush: hand it to the kernel now
-            // (4 MiB socket buffer) rather than drop what follows.
-            ch.flush();
-        }
-        if (!ch.isActive() || remote.isNil() || (remote.isIpv6() && !channelV6) || !ch.isWritable()) {
-            sendFailures.lazySet(sendFailures.get() + 1);
-            return false;
-        }
-        if (gsoOn && ttl == NodeHost.TTL_DEFAULT) {
-            gso.add(ch, endpointOut(remote), data, off, len);
-        } else {
-            gso.flush(); // what came first leaves first
-            ByteBuf buf = ch.alloc().directBuffer(len);
-            buf.writeBytes(data, off, len);
-            DatagramPacket packet = new DatagramPacket(buf, endpointOut(remote));
-            if (ttl != NodeHost.TTL_DEFAULT && loops.epoll) {
-                sendWithTtl(ch, packet, remote.isIpv6(), ttl);
-            } else {
-                ch.write(packet, ch.voidPromise());
-                flushPending = true;
-            }
-        }
-        packetsOut.lazySet(packetsOut.get() + 1);
-        bytesOut.lazySet(bytesOut.get() + len);
-        return true;
-    }
-
-    /** {@link GsoBatcher}'s output: written now, flushed at the end of the input batch. */
-    private void sendBatch(Channel ch, DatagramPacket packet) {
-        flushPending = true;
-        if (packet instanceof SegmentedDatagramPacket segmented) {
-            // kept until the kernel has answered: if it refuses GSO the datagrams go one by one
-            segmented.content().retain();
-            ch.write(segmented, ch.newPromise().addListener(f -> onGsoOutcome(f, ch, segmented)));
-        } else {
-            ch.write(packet, ch.voidPromise());
-        }
-    }
-
-    // errno values of a refused UDP_SEGMENT send: segment over the route's MTU (EMSGSIZE on
-    // current kernels, EINVAL on older ones) or a device without checksum offload (EIO)
-    private static final int EIO = 5;
-    private static final int EINVAL = 22;
-    private static final int EMSGSIZE = 90;
-
-    private static boolean isGsoRefusal(Throwable cause) {
-        if (cause instanceof io.netty.channel.unix.Errors.NativeIoException e) {
-            int errno = -e.expectedErr();
-            return errno == EIO || errno == EINVAL || errno == EMSGSIZE;
-        }
-        return false;
-    }
-
-    private void onGsoOutcome(Future<?> outcome, Channel ch, SegmentedDatagramPacket sent) {
-        ByteBuf content = sent.content();
-        try {
-            if (outcome.isSuccess()) {
-                gsoSends.lazySet(gsoSends.get() + 1);
-                gsoDatagrams.lazySet(gsoDatagrams.get() + (content.readableBytes() + sent.segmentSize() - 1)
-                        / sent.segmentSize());
-                return;
-            }
-            if (!ch.isActive()) {
-                return;
-            }
-            if (!isGsoRefusal(outcome.cause())) {
-                // the send failed as a plain one could (no route, ...): not GSO's fault, keep it
-                sendFailures.lazySet(sendFailures.get() + (content.readableBytes() + sent.segmentSize() - 1)
-                        / sent.segmentSize());
-                return;
-            }
-            if (gsoOn) {
-                gsoOn = false;
-                System.getLogger(NodeService.class.getName()).log(System.Logger.Level.WARNING,
-                        "the kernel refused a UDP GSO send (" + outcome.cause() + "); sending datagrams one by one from now on");
-            }
-            int segment = sent.segmentSize();
-            for (int at = content.readerIndex(); at < content.writerIndex(); at += segment) {
-                int n = Math.min(segment, content.writerIndex() - at);
-                ch.write(new DatagramPacket(content.retainedSlice(at, n), sent.recipient()), ch.voidPromise());
-            }
-            ch.flush();
-        } finally {
-            content.release();
-        }
-    }
-
-    /** A datagram with its own TTL (the NAT-opening one, ZT1-07 §5.4): rare, so flush around a socket option change. */
-    private static void sendWithTtl(Channel ch, DatagramPacket packet, boolean v6, int ttl) {
-        IntegerUnixChannelOption option = v6 ? IPV6_UNICAST_HOPS : IP_TTL;
-        ch.flush();
-        Integer previous = null;
-        try {
-            previous = ch.config().getOption(option);
-            ch.config().setOption(option, ttl);
-        } catch (RuntimeException e) {
-            previous = null; // the option is refused: send with the default TTL, as NodeHost allows
-        }
-        ch.writeAndFlush(packet, ch.voidPromise());
-        if (previous != null) {
-            ch.config().setOption(option, previous);
-        }
+        return udp.send((int) localSocket - 1, remote, data, off, len, ttl);
     }
 
     private final class Host implements NodeHost {
@@ -753,30 +599,6 @@ public final class NodeService implements AutoCloseable {
         @Override
         public boolean allowsLoopbackPaths() {
             return loopbackPaths;
-        }
-    }
-
-    private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
-        private final long socketId;
-
-        Inbound(long socketId) {
-            this.socketId = socketId;
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            onDatagram(socketId, packet);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            afterInput();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // ICMP port unreachable and similar arrive here on some transports: a UDP fact, not an error
-            sendFailures.lazySet(sendFailures.get() + 1);
         }
     }
 }

@@ -83,6 +83,16 @@ public final class InetEndpoint {
         return port;
     }
 
+    /** How many address bytes: 0 (nil), 4 or 16. */
+    public int ipLength() {
+        return ip.length;
+    }
+
+    /** Address byte {@code i} (no copy: for code that writes or compares addresses per packet). */
+    public byte ipByte(int i) {
+        return ip[i];
+    }
+
     /** An IPv4 address as an unsigned 32-bit value (network order); fails for other kinds. */
     public long ipv4Value() {
         if (!isIpv4()) {

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
  * Goal: the node runs over real UDP. A root and two leaves, each a NodeService on 127.0.0.1,
  * find each other through the root (the leaves know only the planet), come online, and a leaf's
  * ping (ECHO) to the other leaf is answered; the traffic counters move; close() releases the
- * sockets. Method: real sockets on loopback with the transport this machine offers (epoll,
- * else NIO) and once with NIO forced; bounded waits, the time taken is printed.
+ * sockets. Method: real sockets on loopback with the transport this machine offers (epoll, whose
+ * sockets are FFM's, else NIO), once with NIO forced, and once on epoll with Netty's datagram
+ * channels for the leaves while the root keeps FFM sockets (the two drivers talk to each other);
+ * bounded waits, the time taken is printed.
  */
 class NodeServiceTest {
     @Test
@@ -32,7 +34,22 @@ class NodeServiceTest {
         runStar(Loops.create(2, false));
     }
 
+    @Test
+    void nettyDatagramChannelsOnEpollWorkBesideFfmSockets() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Loops.epollAvailable(), "skipped: no epoll transport here");
+        runStar(Loops.create(2, true), true);
+    }
+
     private static void runStar(Loops loops) throws Exception {
+        runStar(loops, false);
+    }
+
+    private static NodeService startLeaf(Identity id, NodeConfig config, NodeService.Options options, Loops loops,
+            boolean nettyUdp) throws java.io.IOException {
+        return nettyUdp ? NodeService.startWithNettyUdp(id, config, options, loops) : NodeService.start(id, config, options, loops);
+    }
+
+    private static void runStar(Loops loops, boolean nettyLeaves) throws Exception {
         Identity rootId = SimIdentities.get(0);
         Identity aId = SimIdentities.get(1);
         Identity bId = SimIdentities.get(2);
@@ -42,8 +59,10 @@ class NodeServiceTest {
         NodeService.Options leafOptions = NodeService.Options.loopback();
         try (loops;
                 NodeService root = NodeService.start(rootId, config, leafOptions.withPorts(List.of(rootPort)), loops);
-                NodeService a = NodeService.start(aId, config, leafOptions, loops);
-                NodeService b = NodeService.start(bId, config, leafOptions, loops)) {
+                NodeService a = startLeaf(aId, config, leafOptions, loops, nettyLeaves);
+                NodeService b = startLeaf(bId, config, leafOptions, loops, nettyLeaves)) {
+            assertEquals(loops.isEpoll() && !nettyLeaves ? "ffm" : "netty", a.udpKind());
+            assertEquals(loops.isEpoll() ? "ffm" : "netty", root.udpKind());
             assertEquals(rootPort, root.primaryPort());
             assertTrue(root.call(n -> n.isRoot()).get());
             long onlineMs = LoopbackRig.await(10_000, () -> a.call(n -> n.isOnline()).join() && b.call(n -> n.isOnline()).join());
