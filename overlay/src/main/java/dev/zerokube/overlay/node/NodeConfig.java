@@ -1,6 +1,7 @@
 package dev.zerokube.overlay.node;
 
 import dev.zerokube.overlay.wire.Fragmentation;
+import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.World;
 import java.util.List;
 
@@ -18,10 +19,15 @@ import java.util.List;
  * @param whoisQueueMax received packets waiting for their sender's identity (1.14.1: 32)
  * @param txQueueMax packets to send waiting for an identity or a path (1.14.1: 32)
  * @param rateTableSize entries of each bounded rate-gate table (WHOIS, unite, identity checks)
+ * @param protocolVersion the protocol version announced in HELLO and OK(HELLO):
+ *     {@link PacketHeader#PROTOCOL_VERSION} except in the interop lab (ZT1-11 §5 item 1: announcing
+ *     11 makes 1.14.1 peers encrypt to us with cipher 1)
+ * @param cipher1Only encrypt everything with cipher 1 (Poly1305/Salsa20/12) whatever the peer
+ *     announced: the interop lab's "force cipher 1" switch (ZT1-11 IOP-08), never in production
  */
 public record NodeConfig(World planet, List<World> moons, int softwareMajor, int softwareMinor, int softwareRevision,
         int physicalMtu, int peersMax, int pathsMax, int pathsPerPeerMax, int whoisQueueMax, int txQueueMax,
-        int rateTableSize) {
+        int rateTableSize, int protocolVersion, boolean cipher1Only) {
 
     /** 1.14.1's software version: what operators recognise and what controllers store (ZT1-02 §12.7). */
     public static final int DEFAULT_MAJOR = 1;
@@ -45,6 +51,10 @@ public record NodeConfig(World planet, List<World> moons, int softwareMajor, int
                 || softwareRevision < 0 || softwareRevision > 0xffff) {
             throw new IllegalArgumentException("version " + softwareMajor + "." + softwareMinor + "." + softwareRevision);
         }
+        if (protocolVersion < PacketHeader.PROTOCOL_VERSION_MIN || protocolVersion > 255) {
+            throw new IllegalArgumentException("protocol version " + protocolVersion + " (peers drop HELLOs below "
+                    + PacketHeader.PROTOCOL_VERSION_MIN + ")");
+        }
         if (physicalMtu < Fragmentation.MIN_CONFIGURED_MTU || physicalMtu > Fragmentation.MAX_CONFIGURED_MTU) {
             throw new IllegalArgumentException("physical MTU " + physicalMtu);
         }
@@ -59,16 +69,23 @@ public record NodeConfig(World planet, List<World> moons, int softwareMajor, int
     /** Defaults for a node using {@code planet} (null: no roots), no moons. */
     public static NodeConfig of(World planet) {
         return new NodeConfig(planet, List.of(), DEFAULT_MAJOR, DEFAULT_MINOR, DEFAULT_REVISION,
-                Fragmentation.DEFAULT_MTU, 4096, 16384, Timing.PEER_PATHS_MAX, 32, 32, 1024);
+                Fragmentation.DEFAULT_MTU, 4096, 16384, Timing.PEER_PATHS_MAX, 32, 32, 1024, PacketHeader.PROTOCOL_VERSION,
+                false);
     }
 
     public NodeConfig withMoons(List<World> moons) {
         return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
-                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize);
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
     }
 
     public NodeConfig withLimits(int peersMax, int pathsMax, int whoisQueueMax, int txQueueMax) {
         return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
-                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize);
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
+    }
+
+    /** The interop lab's switches (ZT1-11 §5 item 1): another announced protocol version, cipher 1 for everything. */
+    public NodeConfig withLabSwitches(int protocolVersion, boolean cipher1Only) {
+        return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
     }
 }

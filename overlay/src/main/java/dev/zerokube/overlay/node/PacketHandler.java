@@ -255,7 +255,7 @@ final class PacketHandler {
     private void sendHelloOk(Peer peer, Path path, byte[] pkt, Hello hello, long timestamp, long nowMs) {
         InetEndpoint seen = hello.protocolVersion() >= 5 ? path.remote : InetEndpoint.of(path.remote.ip(), 0);
         PacketWriter out = tx.start(peer.address, Verb.OK).u8(Verb.HELLO.code()).u64(PacketHeader.packetId(pkt, 0))
-                .u64(timestamp).u8(PacketHeader.PROTOCOL_VERSION).u8(config.softwareMajor())
+                .u64(timestamp).u8(config.protocolVersion()).u8(config.softwareMajor())
                 .u8(config.softwareMinor()).u16(config.softwareRevision()).endpoint(seen);
         int lengthAt = out.length;
         out.u16(0);

@@ -21,7 +21,8 @@ import java.util.random.RandomGenerator;
  * <p>Cipher choice lives here and in {@link Peer#encryptedCipher} only (ZT1-02 §5): HELLO is
  * cipher 0 with its tail masked; everything else is encrypted with cipher 3 for peers that
  * announced protocol 12+, cipher 1 otherwise (so the first OK(HELLO) to a new peer is cipher 1,
- * because its version is recorded after the reply is armored). Every request's on-wire ID is
+ * because its version is recorded after the reply is armored), or always cipher 1 with the interop
+ * lab's switch ({@link NodeConfig#cipher1Only}). Every request's on-wire ID is
  * recorded for reply matching after armoring.
  */
 final class Transmitter {
@@ -71,7 +72,9 @@ final class Transmitter {
 
     /** Armors the composed packet in place and records its on-wire ID if a reply is expected. */
     void armor(Peer peer, boolean encrypt, boolean expectReply) {
-        armor(peer.armor, encrypt ? peer.encryptedCipher() : PacketHeader.CIPHER_POLY1305_NONE, expectReply);
+        int cipher = !encrypt ? PacketHeader.CIPHER_POLY1305_NONE
+                : config.cipher1Only() ? PacketHeader.CIPHER_POLY1305_SALSA2012 : peer.encryptedCipher();
+        armor(peer.armor, cipher, expectReply);
     }
 
     /** Armors the composed packet with a given key and cipher (for a key that belongs to no peer object). */
@@ -109,7 +112,7 @@ final class Transmitter {
         List<World> moons = topology.moons();
         long[] wanted = topology.wantedMoonIds();
         start(peer.address, Verb.HELLO)
-                .u8(PacketHeader.PROTOCOL_VERSION).u8(config.softwareMajor()).u8(config.softwareMinor())
+                .u8(config.protocolVersion()).u8(config.softwareMajor()).u8(config.softwareMinor())
                 .u16(config.softwareRevision()).u64(nowMs).bytes(selfIdentity).endpoint(to)
                 .u64(planet == null ? 0 : planet.id()).u64(planet == null ? 0 : planet.timestampMs())
                 .u16(moons.size() + wanted.length);

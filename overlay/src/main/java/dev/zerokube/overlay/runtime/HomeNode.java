@@ -3,6 +3,7 @@ package dev.zerokube.overlay.runtime;
 import dev.zerokube.overlay.crypto.Gmac;
 import dev.zerokube.overlay.node.NodeConfig;
 import dev.zerokube.overlay.node.NodeEvent;
+import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.World;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -123,6 +124,11 @@ public final class HomeNode implements AutoCloseable {
         }
         World planet = home.planet().orElseThrow();
         NodeConfig config = NodeConfig.of(planet).withMoons(home.moons());
+        try {
+            config = labSwitches(config);
+        } catch (IllegalArgumentException e) {
+            throw new StartException(e.getMessage(), e);
+        }
         int port = settings.port() != null ? settings.port() : conf.primaryPort();
         InetAddress bind;
         try {
@@ -161,7 +167,7 @@ public final class HomeNode implements AutoCloseable {
             node.log("started", "address=" + home.identity().address() + " udp=" + bind.getHostAddress() + "/" + bound
                     + " api=" + api.address().getAddress().getHostAddress() + "/" + api.address().getPort()
                     + " planet=" + Long.toUnsignedString(planet.id()) + " moons=" + home.moons().size()
-                    + " root=" + service.call(n -> n.isRoot()).join() + " transport=" + (service.isEpoll() ? "epoll" : "nio") + " udp=" + service.udpKind()
+                    + " root=" + service.call(n -> n.isRoot()).join() + " transport=" + (service.isEpoll() ? "epoll" : "nio") + " sockets=" + service.udpKind()
                     + " gmac=" + (Gmac.usesJdkGhash() ? "jdk-ghash" : "aes-gcm")
                     + (metricsServer != null ? " metrics=" + metricsServer.address().getAddress().getHostAddress() + "/"
                     + metricsServer.address().getPort() : "") + " home=" + dir.toAbsolutePath());
@@ -171,6 +177,11 @@ public final class HomeNode implements AutoCloseable {
                         + "\" hint=\"cipher suite 3 runs about twice as slow; run with --add-opens"
                         + " java.base/com.sun.crypto.provider=ALL-UNNAMED (zerokube's jar manifests carry it for java -jar)\"");
             }
+            if (config.protocolVersion() != PacketHeader.PROTOCOL_VERSION || config.cipher1Only()) {
+                settings.log().accept("ts=" + Instant.ofEpochMilli(service.nowMs()) + " level=warn component=node"
+                        + " event=lab_switches protocol=" + config.protocolVersion() + " cipher1_only=" + config.cipher1Only()
+                        + " hint=\"interop lab only (ZT1-11): peers see an older protocol or get cipher 1\"");
+            }
             return node;
         } catch (IOException | NodeHome.HomeException e) {
             closeQuietly(api, metricsServer, service);
@@ -178,6 +189,38 @@ public final class HomeNode implements AutoCloseable {
         } catch (StartException | RuntimeException e) {
             closeQuietly(api, metricsServer, service);
             throw e;
+        }
+    }
+
+    /** System property: the protocol version the node announces (interop lab, ZT1-11 §5 item 1). */
+    public static final String LAB_PROTOCOL = "zerokube.lab.protocol";
+    /** System property {@code true}: encrypt everything with cipher 1 (interop lab, IOP-08). */
+    public static final String LAB_CIPHER1 = "zerokube.lab.cipher1";
+
+    /**
+     * The interop lab's switches (ZT1-11 §5 item 1), from system properties: another announced
+     * protocol version ({@value #LAB_PROTOCOL}) and cipher 1 for everything ({@value #LAB_CIPHER1}).
+     * A value that is not a number or a boolean is refused rather than ignored.
+     */
+    static NodeConfig labSwitches(NodeConfig config) {
+        String protocol = System.getProperty(LAB_PROTOCOL);
+        String cipher1 = System.getProperty(LAB_CIPHER1);
+        if (protocol == null && cipher1 == null) {
+            return config;
+        }
+        int version;
+        try {
+            version = protocol == null ? config.protocolVersion() : Integer.parseInt(protocol.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + LAB_PROTOCOL + "=" + protocol + ": not a protocol version number");
+        }
+        if (cipher1 != null && !cipher1.equals("true") && !cipher1.equals("false")) {
+            throw new IllegalArgumentException("-D" + LAB_CIPHER1 + "=" + cipher1 + ": true or false");
+        }
+        try {
+            return config.withLabSwitches(version, "true".equals(cipher1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + LAB_PROTOCOL + ": " + e.getMessage(), e);
         }
     }
 

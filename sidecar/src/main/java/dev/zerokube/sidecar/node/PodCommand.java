@@ -242,7 +242,7 @@ public final class PodCommand {
             service = s;
             metrics = new NodeMetrics(s);
             log(log, "info", "started", "address=" + identity.address() + " udp=" + s.primaryPort()
-                    + " transport=" + (s.isEpoll() ? "epoll" : "nio") + " udp=" + s.udpKind() + " identity_search_ms=" + searchMs);
+                    + " transport=" + (s.isEpoll() ? "epoll" : "nio") + " sockets=" + s.udpKind() + " identity_search_ms=" + searchMs);
             List<NetworkId> ids = new ArrayList<>();
             for (String network : settings.networks()) {
                 JoinClient.Joined j = joinWithRetry(client, network, identity, settings.tokenFile(), log);

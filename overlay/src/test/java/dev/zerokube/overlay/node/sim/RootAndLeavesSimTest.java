@@ -121,4 +121,48 @@ class RootAndLeavesSimTest {
         });
     }
 
+    /*
+     * The interop lab's switches (ZT1-11 IOP-08): leaf a announces protocol 11, so the root
+     * (which announces 12) encrypts to it with cipher 1; leaf b forces cipher 1 on everything it
+     * sends, which the root still reads. Both come online and a ping between them is answered.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void labSwitchesMakeCipher1BothWays(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            World planet = sim.planet(List.of(SimIdentities.get(0)), List.of(Simulation.endpoint(0, 1)));
+            NodeConfig config = NodeConfig.of(planet);
+            Wiretap tap = new Wiretap(sim, List.of(SimIdentities.get(0), SimIdentities.get(1), SimIdentities.get(2)));
+            SimNode root = sim.addNode("root", SimIdentities.get(0), config, Simulation.endpoint(0, 1));
+            SimNode a = sim.addNode("a", SimIdentities.get(1), config.withLabSwitches(11, false), Simulation.endpoint(1, 2));
+            SimNode b = sim.addNode("b", SimIdentities.get(2), config.withLabSwitches(PacketHeader.PROTOCOL_VERSION, true),
+                    Simulation.endpoint(2, 2));
+            assertTrue(sim.runUntil(() -> a.node().isOnline() && b.node().isOnline(), 10_000), "both online");
+            a.ping(b);
+            assertTrue(sim.runUntil(() -> !a.echoRepliesFrom(b).isEmpty(), 5_000), "a's ping answered");
+            sim.runFor(300_000); // another HELLO round, with every version known
+
+            assertEquals(11, root.node().peer(a.address(), sim.nowMs()).orElseThrow().remoteProtocol());
+            List<DatagramRecord> rootToA = encrypted(tap, root, a);
+            assertFalse(rootToA.isEmpty());
+            assertTrue(rootToA.stream().allMatch(r -> r.cipher() == PacketHeader.CIPHER_POLY1305_SALSA2012),
+                    "a announced protocol 11: the root encrypts to it with cipher 1");
+            assertEquals(PacketHeader.CIPHER_AES_GMAC_SIV, encrypted(tap, a, root).getLast().cipher(),
+                    "a itself still uses cipher 3 to a peer that announced 12");
+
+            List<DatagramRecord> fromB = tap.matching(r -> r.authOk() && r.cipher() != PacketHeader.CIPHER_POLY1305_NONE
+                    && r.headerSrc() != null && r.headerSrc() == b.address().value());
+            assertTrue(fromB.size() > 3);
+            assertTrue(fromB.stream().allMatch(r -> r.cipher() == PacketHeader.CIPHER_POLY1305_SALSA2012),
+                    "b forces cipher 1 on everything it encrypts");
+            assertEquals(PacketHeader.CIPHER_AES_GMAC_SIV, encrypted(tap, root, b).getLast().cipher(),
+                    "b announced 12: the root uses cipher 3 to it");
+        });
+    }
+
+    /** Encrypted packets from {@code from}'s address to {@code to}'s, by the ZeroTier header (relayed ones too). */
+    private static List<DatagramRecord> encrypted(Wiretap tap, SimNode from, SimNode to) {
+        return tap.matching(r -> r.authOk() && r.cipher() != PacketHeader.CIPHER_POLY1305_NONE && r.headerSrc() != null
+                && r.headerSrc() == from.address().value() && r.headerDst() == to.address().value());
+    }
 }
