@@ -10,10 +10,14 @@ import dev.zerokube.overlay.runtime.ControllerMetrics;
 import dev.zerokube.overlay.runtime.FilePolicyStore;
 import dev.zerokube.overlay.runtime.HomeNode;
 import dev.zerokube.overlay.runtime.LocalConf;
+import dev.zerokube.overlay.runtime.NetworkPorts;
 import dev.zerokube.overlay.runtime.NodeHome;
 import dev.zerokube.overlay.runtime.NodeService;
+import dev.zerokube.overlay.runtime.PortFactory;
+import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.sidecar.Command;
+import dev.zerokube.sidecar.node.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -22,14 +26,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code zerokube controller --home DIR [--port N] [--api-port N] [--api-bind ADDR] [--planet FILE]
- * [--loopback-paths]}: the standalone network controller, run as {@code zerotier-one} runs its
- * embedded one. The home is a ZeroTier One home ({@link HomeNode} makes what is missing:
+ * [--join NWID]... [--userspace] [--loopback-paths]}: the standalone network controller, run as
+ * {@code zerotier-one} runs its embedded one. The home is a ZeroTier One home ({@link HomeNode} makes what is missing:
  * {@code identity.secret}, whose address starts every network id served here, a 0600
  * {@code authtoken.secret}, the planet); {@code controller.d/} holds the records
  * ({@link FilePolicyStore}). The node answers members' NETWORK_CONFIG_REQUESTs on UDP
@@ -38,6 +44,13 @@ import java.util.concurrent.CountDownLatch;
  * number, with the local API and {@code /metrics}), and also on {@code --api-port} when given
  * (bound to {@code --api-bind}, default 127.0.0.1). Changes made through the API reach the node's
  * thread as policy changes: online members get fresh configs, deauthorized ones are revoked.
+ *
+ * <p>Like ZeroTier One's, the controller is a node that may be a member of networks, its own
+ * included: {@code --join NWID} (or {@code zerotier-cli join} against its local API) joins, and
+ * each joined network gets a port as {@code zerokube node} gives it (a TAP where this process may
+ * make one, else an in-memory port; {@code --userspace} asks for in-memory ports), so the
+ * controller has an address on the network it serves (ZT1-11 IOP-18). A request for one of its own
+ * networks is answered inside the process.
  *
  * <p>Runs until SIGTERM/SIGINT. Record files the store could not read are listed on stderr at start
  * (the records stay untouched and blocked).
@@ -49,8 +62,20 @@ public final class ControllerCommand implements Command {
      * @param port the UDP port (and the node's API port); null: local.conf's; 0: ephemeral
      * @param apiPort an extra controller API listener, or null for none
      * @param planet a planet file written into a home that has none, or null
+     * @param joins networks joined at start (recorded in the home's {@code networks.d}, as {@code zerokube node --join})
+     * @param userspacePorts in-memory ports for joined networks instead of TAPs
      */
-    public record Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths) {}
+    public record Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths,
+            List<NetworkId> joins, boolean userspacePorts) {
+        public Options {
+            joins = List.copyOf(joins);
+        }
+
+        /** No networks joined at start; in-memory ports for any joined later (in-process controllers: the lab, AOT training). */
+        public Options(Path home, Integer port, Integer apiPort, InetAddress apiBind, Path planet, boolean loopbackPaths) {
+            this(home, port, apiPort, apiBind, planet, loopbackPaths, List.of(), true);
+        }
+    }
 
     /** A running controller (tests stop it; the command waits for a signal). */
     public static final class Running implements AutoCloseable {
@@ -59,14 +84,21 @@ public final class ControllerCommand implements Command {
         private final ControllerHttpApi api;
         private final ControllerAttachment attachment;
         private final ControllerHttpApi extraApi;
+        private final NetworkPorts ports;
 
         Running(HomeNode node, FilePolicyStore store, ControllerHttpApi api, ControllerAttachment attachment,
-                ControllerHttpApi extraApi) {
+                ControllerHttpApi extraApi, NetworkPorts ports) {
             this.node = node;
             this.store = store;
             this.api = api;
             this.attachment = attachment;
             this.extraApi = extraApi;
+            this.ports = ports;
+        }
+
+        /** The ports of the networks the controller is a member of. */
+        public NetworkPorts ports() {
+            return ports;
         }
 
         /** Where the controller API is served: the node's API server (and {@link #extraApiAddress}). */
@@ -97,6 +129,7 @@ public final class ControllerCommand implements Command {
                 extraApi.close();
             }
             api.close();
+            ports.close();
             node.close();
             store.close();
         }
@@ -138,12 +171,18 @@ public final class ControllerCommand implements Command {
         Integer apiPort = null;
         InetAddress bind = InetAddress.getLoopbackAddress();
         boolean loopback = false;
+        boolean userspace = false;
         Path planet = null;
+        List<NetworkId> joins = new ArrayList<>();
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--loopback-paths")) {
                     loopback = true;
+                    continue;
+                }
+                if (a.equals("--userspace")) {
+                    userspace = true;
                     continue;
                 }
                 if (i + 1 >= args.size()) {
@@ -156,18 +195,27 @@ public final class ControllerCommand implements Command {
                     case "--api-port" -> apiPort = port(a, v);
                     case "--api-bind" -> bind = InetAddress.ofLiteral(v);
                     case "--planet" -> planet = Path.of(v);
+                    case "--join" -> joins.add(networkId(v));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (home == null) {
                 throw new IllegalArgumentException("--home DIR is required");
             }
-            return Optional.of(new Options(home, port, apiPort, bind, planet, loopback));
+            return Optional.of(new Options(home, port, apiPort, bind, planet, loopback, joins, userspace));
         } catch (IllegalArgumentException e) {
             err.println("zerokube controller: " + e.getMessage());
             err.println("usage: zerokube controller --home DIR [--port N] [--api-port N] [--api-bind ADDR]"
-                    + " [--planet FILE] [--loopback-paths]");
+                    + " [--planet FILE] [--join NWID]... [--userspace] [--loopback-paths]");
             return Optional.empty();
+        }
+    }
+
+    private static NetworkId networkId(String v) {
+        try {
+            return NetworkId.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--join needs a 16-digit hex network id, not '" + v + "'");
         }
     }
 
@@ -188,12 +236,24 @@ public final class ControllerCommand implements Command {
      * {@code out}, lifecycle lines on {@code err}.
      */
     public static Running start(Options o, PrintStream out, PrintStream err) throws IOException, HomeNode.StartException {
-        HomeNode node = HomeNode.start(o.home(), HomeNode.Settings.defaults(line -> {
+        HomeNode.Settings settings = HomeNode.Settings.defaults(line -> {
             synchronized (err) {
                 err.println(line);
             }
         }).withPort(o.port()).withPlanet(o.planet() == null ? null : planet(o.planet()))
-                .withLoopbackPaths(o.loopbackPaths()));
+                .withLoopbackPaths(o.loopbackPaths());
+        NodeCommand.recordJoins(o.home(), o.joins());
+        PortFactory factory = NodeCommand.portFactory(o.userspacePorts(), Map.of(), settings.log());
+        NetworkPorts[] ports = new NetworkPorts[1];
+        HomeNode node;
+        try {
+            node = HomeNode.start(o.home(), settings, service -> ports[0] = NetworkPorts.attach(service, factory, settings.log()));
+        } catch (HomeNode.StartException | RuntimeException e) {
+            if (ports[0] != null) {
+                ports[0].close();
+            }
+            throw e;
+        }
         FilePolicyStore store = null;
         try {
             store = FilePolicyStore.open(o.home().resolve("controller.d"));
@@ -230,17 +290,18 @@ public final class ControllerCommand implements Command {
                     + (store.problems().isEmpty() ? "" : "; " + store.problems().size()
                             + " unreadable record files (see above)"));
             out.flush();
-            return new Running(node, store, api, attachment, extra);
+            return new Running(node, store, api, attachment, extra, ports[0]);
         } catch (NodeHome.HomeException e) {
-            closeAfterFailure(node, store);
+            closeAfterFailure(ports[0], node, store);
             throw new IOException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            closeAfterFailure(node, store);
+            closeAfterFailure(ports[0], node, store);
             throw e;
         }
     }
 
-    private static void closeAfterFailure(HomeNode node, FilePolicyStore store) {
+    private static void closeAfterFailure(NetworkPorts ports, HomeNode node, FilePolicyStore store) {
+        ports.close();
         node.close();
         if (store != null) {
             try {

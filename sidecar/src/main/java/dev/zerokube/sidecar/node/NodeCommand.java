@@ -140,13 +140,7 @@ public final class NodeCommand implements Command {
         }
         HomeNode node;
         try {
-            for (NetworkId id : joins) { // recorded before start, so the node joins them like remembered ones
-                Files.createDirectories(home.resolve("networks.d"));
-                Path conf = home.resolve("networks.d").resolve(id + ".conf");
-                if (!Files.exists(conf)) {
-                    Files.writeString(conf, "\n");
-                }
-            }
+            recordJoins(home, joins);
             if (!root && tapSocket != null) {
                 tapFds.putAll(receiveTaps(tapSocket));
             }
@@ -202,13 +196,28 @@ public final class NodeCommand implements Command {
     }
 
     /**
+     * Records networks to join in the home's {@code networks.d} before the node starts, so it joins
+     * them as it rejoins remembered ones (as {@code zerotier-one} does with an empty
+     * {@code NWID.conf}); an existing file is left as it is.
+     */
+    public static void recordJoins(Path home, List<NetworkId> joins) throws IOException {
+        for (NetworkId id : joins) {
+            Files.createDirectories(home.resolve("networks.d"));
+            Path conf = home.resolve("networks.d").resolve(id + ".conf");
+            if (!Files.exists(conf)) {
+                Files.writeString(conf, "\n");
+            }
+        }
+    }
+
+    /**
      * The ports of the node's networks: the TAPs handed over ({@code tapFds}, by network), else
      * TAPs this process makes itself, else in-memory ports ({@code userspace} asks for those).
      * Whether this process can make TAPs is probed, and a fallback to in-memory ports said (once),
      * only when a network first needs a port of its own: a sidecar whose every network got its
      * TAP from the node agent has no TAP to make and nothing to warn about.
      */
-    static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
+    public static PortFactory portFactory(boolean userspace, Map<NetworkId, Integer> tapFds,
             java.util.function.Consumer<String> log) {
         return portFactory(userspace, tapFds, log, PortFactory::tapUnavailable);
     }

@@ -10,6 +10,10 @@ import dev.zerokube.overlay.node.NetworkStatus;
 import dev.zerokube.overlay.node.sim.SimIdentities;
 import dev.zerokube.overlay.root.RootWorlds;
 import dev.zerokube.overlay.runtime.HomeNode;
+import dev.zerokube.overlay.runtime.NetworkPorts;
+import dev.zerokube.overlay.runtime.PortFactory;
+import dev.zerokube.overlay.runtime.port.UserspaceHost;
+import dev.zerokube.overlay.runtime.port.UserspacePort;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
@@ -147,6 +151,95 @@ class ControllerCommandTest {
         assertFalse(err.toString(StandardCharsets.UTF_8).contains("WARNING"), err.toString(StandardCharsets.UTF_8));
     }
 
+    /*
+     * IOP-18's missing half, in-process: the controller is a member of its own network (joined
+     * with --join, its request answered inside the process), gets the address posted for it, and a
+     * member node pings that address across the overlay. In-memory ports with a UserspaceHost on
+     * each side answer ARP and ICMP as a TAP's kernel would.
+     */
+    @Test
+    void theControllerJoinsItsOwnNetworkAndAnswersAMembersPing() throws Exception {
+        Identity controllerId = SimIdentities.get(1);
+        Identity memberId = SimIdentities.get(6);
+        int port;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            port = s.getLocalPort();
+        }
+        World planet = RootWorlds.first(World.Type.PLANET, 0x7e57_0004L, 1_000L, List.of(RootWorlds.root(controllerId,
+                List.of(InetEndpoint.of(InetAddress.getLoopbackAddress(), port)))), C25519.generate(new SplittableRandom(4)));
+        Path planetFile = tmp.resolve("planet.bin");
+        Files.write(planetFile, planet.toBytes());
+        Path home = Files.createDirectories(tmp.resolve("controller"));
+        Files.writeString(home.resolve("identity.secret"), controllerId.toString(true));
+        Path memberHome = Files.createDirectories(tmp.resolve("member"));
+        Files.writeString(memberHome.resolve("identity.secret"), memberId.toString(true));
+        NetworkId nwid = new NetworkId((controllerId.address().value() << 24) | 7);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        List<String> args = List.of("--home", home.toString(), "--port", Integer.toString(port), "--planet",
+                planetFile.toString(), "--loopback-paths", "--userspace");
+
+        // first run: the network, with the controller itself and the member authorized
+        try (ControllerCommand.Running c = ControllerCommand.start(ControllerCommand.parse(args, errStream).orElseThrow(),
+                out, errStream)) {
+            String token = Files.readString(home.resolve("authtoken.secret")).strip();
+            URI api = URI.create("http://127.0.0.1:" + c.apiAddress().getPort());
+            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid), token,
+                    "{\"name\":\"self\",\"private\":true,\"routes\":[{\"target\":\"10.147.18.0/24\",\"via\":null}]}")
+                    .statusCode());
+            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + controllerId.address()),
+                    token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.18.1\"]}").statusCode());
+            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + memberId.address()),
+                    token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.18.42\"]}").statusCode());
+        }
+        // second run: --join makes the controller a member from its start
+        List<String> joining = new java.util.ArrayList<>(args);
+        joining.addAll(List.of("--join", nwid.toString()));
+        try (ControllerCommand.Running c = ControllerCommand.start(ControllerCommand.parse(joining, errStream).orElseThrow(),
+                out, errStream)) {
+            Supplier<Optional<NetworkStatus>> own = () -> c.node().service().call(n -> n.networks().stream()
+                    .filter(s -> s.id().equals(nwid)).findFirst()).join();
+            long okMs = await(() -> own.get().map(s -> s.status() == NetworkStatus.Status.OK).orElse(false)
+                    && c.ports().port(nwid).isPresent());
+            assertTrue(okMs >= 0, "the controller's own membership is OK within " + WAIT_MS + " ms: " + own.get());
+            assertTrue(own.get().orElseThrow().config().orElseThrow().toString().contains("10.147.18.1"));
+            try (UserspaceHost controllerHost = new UserspaceHost((UserspacePort) c.ports().port(nwid).orElseThrow(), 1)) {
+                controllerHost.start();
+                NetworkPorts[] memberPorts = new NetworkPorts[1];
+                HomeNode member = HomeNode.start(memberHome, HomeNode.Settings.defaults(line -> { }).withPort(0)
+                        .withPlanet(planet).withLoopbackPaths(true),
+                        service -> memberPorts[0] = NetworkPorts.attach(service, PortFactory.userspace(), line -> { }));
+                try {
+                    member.service().execute(n -> n.join(nwid, member.service().nowMs()));
+                    long memberMs = await(() -> memberPorts[0].port(nwid).isPresent() && member.service().call(n -> n.networks()
+                            .stream().anyMatch(s -> s.id().equals(nwid) && s.status() == NetworkStatus.Status.OK)).join());
+                    assertTrue(memberMs >= 0, "the member's config within " + WAIT_MS + " ms");
+                    try (UserspaceHost memberHost = new UserspaceHost((UserspacePort) memberPorts[0].port(nwid).orElseThrow(), 2)) {
+                        memberHost.start();
+                        Long rtt = null;
+                        long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+                        while (rtt == null && System.nanoTime() < deadline) {
+                            try {
+                                rtt = memberHost.ping(new byte[] {10, (byte) 147, 18, 1}, 1_000).get();
+                            } catch (java.util.concurrent.ExecutionException e) {
+                                Thread.sleep(100); // ARP or the path still settling: ask again
+                            }
+                        }
+                        assertTrue(rtt != null, "the member's ping to the controller's own address was answered");
+                        assertTrue(controllerHost.echoRepliesSent() > 0);
+                        System.out.println("ControllerCommandTest: controller a member after " + okMs
+                                + " ms; member's ping to it answered (" + rtt + " ns)");
+                    }
+                } finally {
+                    member.close();
+                    memberPorts[0].close();
+                }
+            }
+        }
+        assertTrue(Files.exists(home.resolve("networks.d").resolve(nwid + ".conf")), "the join is remembered in the home");
+    }
+
     @Test
     void badArgumentsFailWithUsage() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -156,5 +249,7 @@ class ControllerCommandTest {
         assertTrue(err.toString().contains("--home DIR is required"), err.toString());
         assertTrue(ControllerCommand.parse(List.of("--home"), new PrintStream(err)).isEmpty());
         assertTrue(ControllerCommand.parse(List.of("--home", "x", "--frobnicate", "1"), new PrintStream(err)).isEmpty());
+        assertTrue(ControllerCommand.parse(List.of("--home", "x", "--join", "12345"), new PrintStream(err)).isEmpty());
+        assertTrue(err.toString().contains("--join needs a 16-digit hex network id, not '12345'"), err.toString());
     }
 }
