@@ -97,7 +97,8 @@ final class FfmUdpSockets implements UdpSockets {
             s.waitingWritable = new boolean[s.sockets.size()];
             for (int i = 0; i < s.sockets.size(); i++) {
                 int index = i;
-                s.watches.add(watches.watch(s.sockets.get(i).fd(), () -> s.readable(index), () -> s.senders.get(index).writable()));
+                DatagramSender sender = s.senders.get(i);
+                s.watches.add(watches.watch(s.sockets.get(i).fd(), () -> s.readable(index), sender::writable));
             }
         } catch (IOException | RuntimeException e) {
             s.close();
