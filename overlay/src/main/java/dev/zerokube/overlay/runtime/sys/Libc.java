@@ -60,6 +60,11 @@ public final class Libc {
     public static final int EIO = 5;
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MADV_NOHUGEPAGE = 15;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -103,6 +108,11 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle RECVMMSG = bind("recvmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPTION);
+    private static final MethodHandle MADVISE = bind("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+            ERRNO_OPTION);
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle STRERROR = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -353,6 +363,31 @@ public final class Libc {
     public static int recvmmsg(MemorySegment st, int fd, MemorySegment msgs, int count, int flags) {
         try {
             return (int) RECVMMSG.invokeExact(st, fd, msgs, count, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    /** {@code mmap(NULL, length, prot, flags, -1, 0)}: the mapping, or {@code MAP_FAILED} (address -1). */
+    public static MemorySegment mmapAnonymous(MemorySegment st, long length, int prot, int flags) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, -1, 0L);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    public static int madvise(MemorySegment st, MemorySegment addr, long length, int advice) {
+        try {
+            return (int) MADVISE.invokeExact(st, addr, length, advice);
+        } catch (Throwable t) {
+            throw impossible(t);
+        }
+    }
+
+    public static int munmap(MemorySegment st, MemorySegment addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(st, addr, length);
         } catch (Throwable t) {
             throw impossible(t);
         }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.zerokube.overlay.runtime.sys.LazyMemory;
 import dev.zerokube.overlay.runtime.sys.Libc;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import java.lang.foreign.Arena;
@@ -65,7 +66,7 @@ public final class DatagramReceiver {
         MemorySegment iovs = arena.allocate(MsgHdr.IOVEC_BYTES * slots, 8);
         this.names = arena.allocate((long) SockAddr.BYTES * slots, 8);
         this.controls = arena.allocate((long) CONTROL_BYTES * slots, 8);
-        this.buffers = arena.allocate(this.slotBytes * slots, 64);
+        this.buffers = LazyMemory.allocate(arena, this.slotBytes * slots); // resident only where data came
         this.callState = Libc.newCallState(arena);
         this.datagram = new byte[datagramBytesMax];
         for (int i = 0; i < slots; i++) {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import dev.zerokube.overlay.runtime.sys.LazyMemory;
 import dev.zerokube.overlay.runtime.sys.Libc;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import java.lang.foreign.Arena;
@@ -91,7 +92,7 @@ public final class DatagramSender {
         this.iovs = arena.allocate(MsgHdr.IOVEC_BYTES * slots, 8);
         this.names = arena.allocate((long) SockAddr.BYTES * slots, 8);
         this.controls = arena.allocate(CONTROL_BYTES * slots, 8);
-        this.buffer = arena.allocate(bufferBytes, 64);
+        this.buffer = LazyMemory.allocate(arena, bufferBytes); // resident only as far as bursts reached
         this.bufferAddress = buffer.address();
         this.callState = Libc.newCallState(arena);
         this.segments = new int[messagesMax];
