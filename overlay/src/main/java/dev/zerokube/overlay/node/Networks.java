@@ -75,8 +75,22 @@ final class Networks {
         this.onNewConfig = listener;
     }
 
+    /**
+     * Sets the controller inside this node. Its own networks joined before it was there (a
+     * controller's node rejoins what its home remembers while it starts) were refused with
+     * NOT_FOUND; they ask again at the next tick instead of at the next 5 s round.
+     */
     void setMaster(NetworkConfigMaster master) {
         this.master = master;
+        if (master == null) {
+            return;
+        }
+        for (Network n : all()) {
+            if (n.controller == topology.selfAddress() && n.config() == null) {
+                n.lastRequestMs = Timing.NEVER_MS;
+                firstRequestDueMs = 0; // due: the next tick, whatever its time
+            }
+        }
     }
 
     // ---- the table
