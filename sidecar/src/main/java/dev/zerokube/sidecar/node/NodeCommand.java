@@ -125,11 +125,9 @@ public final class NodeCommand implements Command {
             err.println(usage());
             return 1;
         }
-        if (!root && !userspace) {
-            // The TAP's native bindings are made while the home loads and the node starts, not
-            // when the first network's TAP is opened (0.15-0.2 s of a cold start otherwise).
-            TapPort.prepareInBackground();
-        }
+        // The libc bindings are made while the home loads, not when the UDP sockets open (they are
+        // FFM's on epoll) or the first network's TAP does (0.15-0.2 s of a cold start otherwise).
+        TapPort.prepareInBackground();
         HomeNode.Settings settings = HomeNode.Settings.defaults(line -> {
             synchronized (err) {
                 err.println(line);

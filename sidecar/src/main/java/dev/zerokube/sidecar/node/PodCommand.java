@@ -221,10 +221,9 @@ public final class PodCommand {
                 }
             });
             this.transport = transport;
-            if (!settings.userspace()) {
-                // and the TAP's native bindings (0.15-0.2 s in a cold JVM)
-                TapPort.prepareInBackground();
-            }
+            // and the libc bindings (0.15-0.2 s in a cold JVM), which the UDP sockets need on epoll
+            // even where the ports are in-memory ones, and the TAP too
+            TapPort.prepareInBackground();
             // The secret key lives only in this object: never written, never logged, never sent.
             long searchNs = System.nanoTime();
             Identity identity = generateIdentity(Math.min(IDENTITY_THREADS_MAX, Runtime.getRuntime().availableProcessors()));

@@ -155,7 +155,10 @@ public final class TapPort implements PolledPort {
         }
     }
 
-    /** {@link #prepare} on a daemon thread of its own ({@code zerokube-tap-warmup}), as a node starts. */
+    /**
+     * {@link #prepare} on a daemon thread of its own ({@code zerokube-tap-warmup}), as a node starts:
+     * the libc bindings it makes serve the FFM UDP sockets as well.
+     */
     public static void prepareInBackground() {
         Thread.ofPlatform().daemon().name("zerokube-tap-warmup").start(TapPort::prepare);
     }
