@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerokube.overlay.runtime.port.NetNs;
+import dev.zerokube.overlay.runtime.port.TestNamespace;
 import dev.zerokube.overlay.runtime.port.UserspacePort;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,12 +29,12 @@ import org.junit.jupiter.api.Timeout;
 class GsoFallbackNetnsTest {
     @Test
     void aBurstCrossesWhenTheKernelRefusesGso() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && exit("ip", "netns", "list") == 0,
+        assumeTrue("root".equals(System.getProperty("user.name")) && TestNamespace.exitCode("ip", "netns", "list") == 0,
                 "needs root and iproute2 (network namespaces): skipped");
         String ns = "zk-gso-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         try {
-            assertEquals(0, exit("ip", "netns", "add", ns));
-            assertEquals(0, exit("ip", "-n", ns, "link", "set", "lo", "mtu", "1400", "up"));
+            assertEquals(0, TestNamespace.exitCode("ip", "netns", "add", ns));
+            assertEquals(0, TestNamespace.exitCode("ip", "-n", ns, "link", "set", "lo", "mtu", "1400", "up"));
             Path nsFile = Path.of("/var/run/netns", ns);
             try (OverlayRig rig = NetNs.call(nsFile, () -> new OverlayRig(17));
                     OverlayRig.PortPair pair = rig.ports(i -> NetNs.call(nsFile, () -> rig.member(i)),
@@ -86,17 +87,7 @@ class GsoFallbackNetnsTest {
                 assertFalse(pair.a.udpGsoOn().get(), "GSO off after the kernel refused 1427-byte segments at MTU 1400");
             }
         } finally {
-            exit("ip", "netns", "del", ns);
+            TestNamespace.exitCode("ip", "netns", "del", ns);
         }
-    }
-
-    private static int exit(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 }

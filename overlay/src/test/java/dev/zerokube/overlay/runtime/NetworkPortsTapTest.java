@@ -61,7 +61,7 @@ class NetworkPortsTapTest {
                 boolean answered = false;
                 long deadline = System.nanoTime() + 30_000_000_000L;
                 while (!answered && System.nanoTime() < deadline) {
-                    answered = exit("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "1", target) == 0;
+                    answered = TestNamespace.exitCode("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "1", target) == 0;
                 }
                 assertTrue(answered, "a first ping from " + nsA + " to " + target + " answered within 30 s; " + pair.log
                         + "; A " + tapA.counters() + "; B " + pair.portsB.port(rig.nwid).orElseThrow().counters());
@@ -76,7 +76,7 @@ class NetworkPortsTapTest {
             }
         } finally {
             for (String ns : made) {
-                exit("ip", "netns", "del", ns);
+                TestNamespace.exitCode("ip", "netns", "del", ns);
             }
         }
     }
@@ -89,23 +89,7 @@ class NetworkPortsTapTest {
 
     private static void assumeRoot() {
         TestNamespace.assumeRoot();
-        assumeTrue(exit("ping", "-V") == 0, "skipped: ping is not installed");
-    }
-
-    private static int exit(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return -1;
-            }
-            return p.exitValue();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        assumeTrue(TestNamespace.exitCode("ping", "-V") == 0, "skipped: ping is not installed");
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerokube.overlay.runtime.port.NetNs;
+import dev.zerokube.overlay.runtime.port.TestNamespace;
 import dev.zerokube.overlay.runtime.port.UserspacePort;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,14 +30,14 @@ import org.junit.jupiter.api.Timeout;
 class UdpBackpressureNetnsTest {
     @Test
     void aFullSocketBufferWaitsForWritableAndTrafficFlowsAgain() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && exit("ip", "netns", "list") == 0,
+        assumeTrue("root".equals(System.getProperty("user.name")) && TestNamespace.exitCode("ip", "netns", "list") == 0,
                 "needs root and iproute2 (network namespaces): skipped");
         assumeTrue(Loops.epollAvailable(), "needs the epoll transport (FFM sockets): skipped");
         String ns = "zk-bp-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         try {
-            assertEquals(0, exit("ip", "netns", "add", ns));
-            assertEquals(0, exit("ip", "-n", ns, "link", "set", "lo", "up"));
-            assumeTrue(exit("tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "100mbit", "burst", "64kb",
+            assertEquals(0, TestNamespace.exitCode("ip", "netns", "add", ns));
+            assertEquals(0, TestNamespace.exitCode("ip", "-n", ns, "link", "set", "lo", "up"));
+            assumeTrue(TestNamespace.exitCode("tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "100mbit", "burst", "64kb",
                     "limit", "256mb") == 0, "needs tc and the tbf qdisc: skipped");
             Path nsFile = Path.of("/var/run/netns", ns);
             try (OverlayRig rig = NetNs.call(nsFile, () -> new OverlayRig(23));
@@ -73,7 +74,7 @@ class UdpBackpressureNetnsTest {
                 assertTrue(pair.a.call(n -> true).get(5, TimeUnit.SECONDS), "A's thread still answers");
             }
         } finally {
-            exit("ip", "netns", "del", ns);
+            TestNamespace.exitCode("ip", "netns", "del", ns);
         }
     }
 
@@ -106,15 +107,5 @@ class UdpBackpressureNetnsTest {
             return true;
         }
         return false;
-    }
-
-    private static int exit(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 }

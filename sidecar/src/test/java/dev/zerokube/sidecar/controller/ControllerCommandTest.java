@@ -68,22 +68,38 @@ class ControllerCommandTest {
         return -1;
     }
 
-    @Test
-    void memberJoinsAfterAuthorizationThroughTheApi() throws Exception {
+    /** A controller home and a member home with pre-made identities, and a planet whose root is the controller. */
+    record Homes(Identity controllerId, Identity memberId, int port, World planet, Path planetFile, Path home,
+            Path memberHome) {}
+
+    Homes homes(long planetId, int seed) throws Exception {
         Identity controllerId = SimIdentities.get(1);
         Identity memberId = SimIdentities.get(6);
         int port;
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             port = s.getLocalPort();
         }
-        World planet = RootWorlds.first(World.Type.PLANET, 0x7e57_0003L, 1_000L, List.of(RootWorlds.root(controllerId,
-                List.of(InetEndpoint.of(InetAddress.getLoopbackAddress(), port)))), C25519.generate(new SplittableRandom(3)));
+        World planet = RootWorlds.first(World.Type.PLANET, planetId, 1_000L, List.of(RootWorlds.root(controllerId,
+                List.of(InetEndpoint.of(InetAddress.getLoopbackAddress(), port)))), C25519.generate(new SplittableRandom(seed)));
         Path planetFile = tmp.resolve("planet.bin");
         Files.write(planetFile, planet.toBytes());
         Path home = Files.createDirectories(tmp.resolve("controller"));
         Files.writeString(home.resolve("identity.secret"), controllerId.toString(true));
         Path memberHome = Files.createDirectories(tmp.resolve("member"));
         Files.writeString(memberHome.resolve("identity.secret"), memberId.toString(true));
+        return new Homes(controllerId, memberId, port, planet, planetFile, home, memberHome);
+    }
+
+    @Test
+    void memberJoinsAfterAuthorizationThroughTheApi() throws Exception {
+        Homes h = homes(0x7e57_0003L, 3);
+        Identity controllerId = h.controllerId();
+        Identity memberId = h.memberId();
+        int port = h.port();
+        World planet = h.planet();
+        Path planetFile = h.planetFile();
+        Path home = h.home();
+        Path memberHome = h.memberHome();
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -159,20 +175,14 @@ class ControllerCommandTest {
      */
     @Test
     void theControllerJoinsItsOwnNetworkAndAnswersAMembersPing() throws Exception {
-        Identity controllerId = SimIdentities.get(1);
-        Identity memberId = SimIdentities.get(6);
-        int port;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            port = s.getLocalPort();
-        }
-        World planet = RootWorlds.first(World.Type.PLANET, 0x7e57_0004L, 1_000L, List.of(RootWorlds.root(controllerId,
-                List.of(InetEndpoint.of(InetAddress.getLoopbackAddress(), port)))), C25519.generate(new SplittableRandom(4)));
-        Path planetFile = tmp.resolve("planet.bin");
-        Files.write(planetFile, planet.toBytes());
-        Path home = Files.createDirectories(tmp.resolve("controller"));
-        Files.writeString(home.resolve("identity.secret"), controllerId.toString(true));
-        Path memberHome = Files.createDirectories(tmp.resolve("member"));
-        Files.writeString(memberHome.resolve("identity.secret"), memberId.toString(true));
+        Homes h = homes(0x7e57_0004L, 4);
+        Identity controllerId = h.controllerId();
+        Identity memberId = h.memberId();
+        int port = h.port();
+        World planet = h.planet();
+        Path planetFile = h.planetFile();
+        Path home = h.home();
+        Path memberHome = h.memberHome();
         NetworkId nwid = new NetworkId((controllerId.address().value() << 24) | 7);
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ByteArrayOutputStream err = new ByteArrayOutputStream();

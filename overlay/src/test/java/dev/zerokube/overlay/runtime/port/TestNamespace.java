@@ -78,6 +78,28 @@ public final class TestNamespace implements AutoCloseable {
         throw new IOException("no " + group + " " + field + " in /proc/net/snmp");
     }
 
+    /**
+     * Runs {@code cmd} with its output discarded and returns its exit code: -1 if it could not be
+     * started, timed out after 30 s or was interrupted (for probes and clean-up steps whose
+     * failure the caller decides about).
+     */
+    public static int exitCode(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {

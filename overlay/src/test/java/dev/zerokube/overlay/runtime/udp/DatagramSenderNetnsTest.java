@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerokube.overlay.runtime.port.NetNs;
+import dev.zerokube.overlay.runtime.port.TestNamespace;
 import dev.zerokube.overlay.runtime.sys.Libc;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import java.lang.foreign.Arena;
@@ -34,13 +35,13 @@ import org.junit.jupiter.api.Timeout;
 class DatagramSenderNetnsTest {
     @Test
     void aFullSocketBufferMakesTheQueueWaitAndLosesNothing() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && exit("ip", "netns", "list") == 0,
+        assumeTrue("root".equals(System.getProperty("user.name")) && TestNamespace.exitCode("ip", "netns", "list") == 0,
                 "needs root and iproute2 (network namespaces): skipped");
         String ns = "zk-udp-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         try (Arena arena = Arena.ofShared()) {
-            assertEquals(0, exit("ip", "netns", "add", ns));
-            assertEquals(0, exit("ip", "-n", ns, "link", "set", "lo", "up"));
-            assumeTrue(exit("tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "20mbit", "burst", "16kb",
+            assertEquals(0, TestNamespace.exitCode("ip", "netns", "add", ns));
+            assertEquals(0, TestNamespace.exitCode("ip", "-n", ns, "link", "set", "lo", "up"));
+            assumeTrue(TestNamespace.exitCode("tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "20mbit", "burst", "16kb",
                     "limit", "64mb") == 0, "needs tc and the tbf qdisc: skipped");
             Path nsFile = Path.of("/var/run/netns", ns);
             InetAddress lo = InetAddress.getByName("127.0.0.1");
@@ -86,7 +87,7 @@ class DatagramSenderNetnsTest {
                 System.out.println("DatagramSenderNetnsTest: 256 datagrams through a full buffer, waits " + sender.waits());
             }
         } finally {
-            exit("ip", "netns", "del", ns);
+            TestNamespace.exitCode("ip", "netns", "del", ns);
         }
     }
 
@@ -99,15 +100,5 @@ class DatagramSenderNetnsTest {
             int n = Libc.poll(Libc.newCallState(call), pfd, 1, 0);
             return n > 0 && (pfd.get(ValueLayout.JAVA_SHORT, 6) & 0x4) != 0;
         }
-    }
-
-    private static int exit(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 }
