@@ -237,7 +237,8 @@ class ControllerCommandTest {
                             }
                         }
                         assertTrue(rtt != null, "the member's ping to the controller's own address was answered");
-                        assertTrue(controllerHost.echoRepliesSent() > 0);
+                        // the host counts a reply after handing it to the port: it may cross first
+                        assertTrue(await(() -> controllerHost.echoRepliesSent() > 0) >= 0, "the controller's host answered");
                         System.out.println("ControllerCommandTest: controller a member after " + okMs
                                 + " ms; member's ping to it answered (" + rtt + " ns)");
                     }
