@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
+import dev.zerokube.overlay.runtime.udp.DatagramSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
@@ -24,10 +25,10 @@ import java.net.InetSocketAddress;
  * batch's size. Event loop thread only.
  */
 final class GsoBatcher {
-    /** Segments per send: the kernel's {@code UDP_MAX_SEGMENTS}, {@code 1 << 6} (newer kernels may take more; 64 works on all). */
-    static final int SEGMENTS_MAX = 64;
-    /** Bytes per send: below the 65,507-byte UDP payload limit of IPv4. */
-    static final int BYTES_MAX = 65_000;
+    /** Segments per send: the same limit as the FFM sender's. */
+    static final int SEGMENTS_MAX = DatagramSender.SEGMENTS_MAX;
+    /** Bytes per send: the same limit as the FFM sender's. */
+    static final int BYTES_MAX = DatagramSender.GSO_BYTES_MAX;
 
     /** Where a finished send goes: a plain {@link DatagramPacket} or a {@link SegmentedDatagramPacket}. */
     @FunctionalInterface

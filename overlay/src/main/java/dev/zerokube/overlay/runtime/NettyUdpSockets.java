@@ -1,6 +1,7 @@
 package dev.zerokube.overlay.runtime;
 
 import dev.zerokube.overlay.node.NodeHost;
+import dev.zerokube.overlay.runtime.udp.DatagramSender;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -265,18 +266,9 @@ final class NettyUdpSockets implements UdpSockets {
         }
     }
 
-    // errno values of a refused UDP_SEGMENT send: segment over the route's MTU (EMSGSIZE on
-    // current kernels, EINVAL on older ones) or a device without checksum offload (EIO)
-    private static final int EIO = 5;
-    private static final int EINVAL = 22;
-    private static final int EMSGSIZE = 90;
-
     private static boolean isGsoRefusal(Throwable cause) {
-        if (cause instanceof io.netty.channel.unix.Errors.NativeIoException e) {
-            int errno = -e.expectedErr();
-            return errno == EIO || errno == EINVAL || errno == EMSGSIZE;
-        }
-        return false;
+        return cause instanceof io.netty.channel.unix.Errors.NativeIoException e
+                && DatagramSender.isGsoRefusal(-e.expectedErr());
     }
 
     private void onGsoOutcome(Future<?> outcome, Channel ch, SegmentedDatagramPacket sent) {

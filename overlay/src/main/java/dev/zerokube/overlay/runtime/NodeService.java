@@ -408,11 +408,12 @@ public final class NodeService implements AutoCloseable {
             if (cancelled || closed) {
                 return;
             }
-            boolean writableNow = event instanceof EpollIoEvent e && e.ops().contains(EpollIoOps.EPOLLOUT);
+            EpollIoOps ops = event instanceof EpollIoEvent e ? e.ops() : null;
+            boolean writableNow = ops != null && ops.contains(EpollIoOps.EPOLLOUT);
             if (writableNow) {
                 onWritable.run();
             }
-            if (!writableNow || ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLIN)) {
+            if (!writableNow || ops.contains(EpollIoOps.EPOLLIN)) {
                 onReadable.run(); // readable, or an error or hang-up that the read reports
             }
             afterInput();

@@ -220,9 +220,12 @@ public final class DatagramSender {
         return true;
     }
 
-    // a refused UDP_SEGMENT send: a segment over the route's MTU (EMSGSIZE on current kernels,
-    // EINVAL on older ones) or a device without checksum offload (EIO)
-    private static boolean isGsoRefusal(int errno) {
+    /**
+     * Whether {@code errno} is the kernel refusing a UDP_SEGMENT send: a segment over the route's
+     * MTU (EMSGSIZE on current kernels, EINVAL on older ones) or a device without checksum offload
+     * (EIO). Such a message is worth sending again one datagram at a time.
+     */
+    public static boolean isGsoRefusal(int errno) {
         return errno == Libc.EMSGSIZE || errno == Libc.EINVAL || errno == Libc.EIO;
     }
 
