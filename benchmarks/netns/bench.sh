@@ -21,7 +21,7 @@
 # fragments and UDP GSO bursts into ZeroTier One. Needs root, iproute2, iperf3, curl, ping.
 #
 # Each overlay node gets --warmup seconds (default 10) of unreported iperf3 traffic after its
-# first ping, then 5000 unreported back-to-back pings (ping -f: small frames, a path bulk TCP does
+# first ping, then 20,000 unreported back-to-back pings (ping -f: small frames, a path bulk TCP does
 # not exercise, which the JVM compiles separately), before RTT and throughput are measured (both
 # implementations alike).
 #
@@ -268,7 +268,10 @@ measure() {
     # The JVM compiles its hot code in the first seconds of traffic: measured runs come after that
     # (a node runs for days); this run is not reported.
     local s=$seconds; seconds=$warmup; iperf warmup "$target" -P 2; seconds=$s
-    in_ns a ping -n -q -f -c 5000 -W 1 "$target" >/dev/null 2>&1 || true
+    # Small frames take their own path (no TSO, no GRO merge), compiled only once enough of them
+    # went by: after 5,000 pings its last C2 compilations still landed during the RTT pings below
+    # (-XX:+PrintCompilation, 2026-12-02), so the RTT measured the warm-up, not the steady state.
+    in_ns a ping -n -q -f -c 20000 -W 1 "$target" >/dev/null 2>&1 || true
   fi
   local rtt sched=""
   if [ -n "$sched_dir" ] && [ -n "$pa" ]; then
