@@ -136,9 +136,16 @@ final class Networks {
         return true;
     }
 
-    /** Leaves: forgets the config and every credential (nothing goes on the wire, as in 1.14.1). */
+    /**
+     * Leaves: forgets the config and every credential (nothing goes on the wire, as in 1.14.1) and
+     * reports {@link NodeEvent.NetworkLeft}.
+     */
     boolean leave(NetworkId id) {
-        return table.remove(id.value()) != null;
+        if (table.remove(id.value()) == null) {
+            return false;
+        }
+        host.onEvent(new NodeEvent.NetworkLeft(id));
+        return true;
     }
 
     Network get(long nwid) {

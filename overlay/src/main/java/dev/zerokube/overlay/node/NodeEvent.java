@@ -49,4 +49,7 @@ public sealed interface NodeEvent {
      * reported once on {@link Node#join}.
      */
     record NetworkUpdated(NetworkId networkId, NetworkStatus status) implements NodeEvent {}
+
+    /** The network was left ({@link Node#leave}): its virtual port should go. */
+    record NetworkLeft(NetworkId networkId) implements NodeEvent {}
 }

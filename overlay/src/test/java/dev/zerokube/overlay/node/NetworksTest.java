@@ -166,6 +166,8 @@ class NetworksTest {
         assertEquals(2, events.stream().filter(e -> e instanceof NodeEvent.NetworkUpdated).count());
         assertTrue(node.leave(NWID, T));
         assertFalse(node.leave(NWID, T));
+        assertEquals(List.of(new NodeEvent.NetworkLeft(NWID)),
+                events.stream().filter(e -> e instanceof NodeEvent.NetworkLeft).toList(), "one event, for the first leave");
         assertEquals(List.of(second), node.networks().stream().map(NetworkStatus::id).toList());
         assertTrue(node.network(NWID).isEmpty());
         assertThrows(IllegalStateException.class, () -> node.join(new NetworkId(5),

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class NetworkPortsTest {
+    // the safety-net round, short here so that "not retried at every round" takes little time
+    private static final long RECONCILE_MS = 300;
     static final int IPV4 = OverlayRig.PortPair.IPV4;
     static final int ARP = 0x0806;
 
@@ -66,7 +68,8 @@ class NetworkPortsTest {
                     && pa.counters().framesToHost() >= 2) >= 0, pa.counters().toString());
 
             pair.a.execute(n -> n.leave(rig.nwid, pair.a.nowMs()));
-            assertTrue(LoopbackRig.await(10_000, () -> pair.portsA.port(rig.nwid).isEmpty()) >= 0,
+            // the leave's event closes the port, not the next safety-net round (10 s apart)
+            assertTrue(LoopbackRig.await(2_000, () -> pair.portsA.port(rig.nwid).isEmpty()) >= 0,
                     "A's port closed after leave");
             assertFalse(pa.sendFromHost(echo, 0, echo.length), "a closed port takes nothing");
             assertTrue(pair.log.stream().anyMatch(l -> l.contains("event=port_closed")), pair.log.toString());
@@ -126,10 +129,10 @@ class NetworkPortsTest {
                 NetworkPorts ports = NetworkPorts.attach(s, id -> {
                     opens.incrementAndGet();
                     throw new java.io.IOException("TUNSETIFF " + LocalApi.deviceName(id) + ": Device or resource busy");
-                }, log::add)) {
+                }, log::add, RECONCILE_MS)) {
             s.execute(n -> n.join(nwid, s.nowMs()));
             assertTrue(LoopbackRig.await(5_000, () -> !log.isEmpty()) >= 0);
-            Thread.sleep(3 * NetworkPorts.RECONCILE_PERIOD_MS);
+            Thread.sleep(3 * RECONCILE_MS);
             assertEquals(1, opens.get(), "not retried at every reconcile: " + log);
             assertEquals(1, log.size(), log.toString());
             assertTrue(log.getFirst().contains("event=port_error nwid=" + nwid) && log.getFirst().contains("Device or resource busy")
@@ -149,7 +152,7 @@ class NetworkPortsTest {
         try (OverlayRig rig = new OverlayRig(11);
                 NodeService a = rig.member(2);
                 NetworkPorts ports = NetworkPorts.attach(a, id -> new RefusingPort(PortFactory.userspace().open(id), configures),
-                        log::add)) {
+                        log::add, RECONCILE_MS)) {
             rig.authorize(a);
             rig.join(a);
             assertTrue(LoopbackRig.await(30_000, () -> rig.ok(a) && configures.get() == 1) >= 0, "configured once: " + log);
@@ -158,7 +161,7 @@ class NetworkPortsTest {
             push(rig, n.toBuilder().name("renamed").build());
             assertTrue(LoopbackRig.await(30_000, () -> rig.status(a).flatMap(NetworkStatus::config)
                     .map(c -> c.name().equals("renamed")).orElse(false)) >= 0, "the new name reached the node");
-            Thread.sleep(2 * NetworkPorts.RECONCILE_PERIOD_MS);
+            Thread.sleep(2 * RECONCILE_MS);
             assertEquals(1, configures.get(), "the refused config was not tried again: " + log);
             assertEquals(1, log.stream().filter(l -> l.contains("event=port_error")).count(), log.toString());
             assertTrue(log.stream().anyMatch(l -> l.contains("Operation not permitted") && l.contains("retry=\"when the config changes\"")),
@@ -166,7 +169,7 @@ class NetworkPortsTest {
             // The MTU changes: that config is tried, once.
             push(rig, n.toBuilder().name("renamed").mtu(2000).build());
             assertTrue(LoopbackRig.await(30_000, () -> configures.get() == 2) >= 0, "the changed config was tried: " + log);
-            Thread.sleep(2 * NetworkPorts.RECONCILE_PERIOD_MS);
+            Thread.sleep(2 * RECONCILE_MS);
             assertEquals(2, configures.get(), log.toString());
             assertEquals(2, log.stream().filter(l -> l.contains("event=port_error")).count(), log.toString());
             assertTrue(ports.port(rig.nwid).isPresent(), "the port stays open and carries frames as it is");
