@@ -204,6 +204,11 @@ public final class Lab implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** The temporary directory holding every home of this lab; deleted by {@link #close}. */
+    Path dir() {
+        return dir;
+    }
+
     /**
      * Starts everything and waits until every node is online (hears the root), has its config and
      * its configured port, or fails. Most of the wait is the proof of work: each node checks each

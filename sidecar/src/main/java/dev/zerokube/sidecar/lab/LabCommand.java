@@ -3,6 +3,7 @@ package dev.zerokube.sidecar.lab;
 import dev.zerokube.overlay.identity.Identity;
 import dev.zerokube.sidecar.Command;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class LabCommand implements Command {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Deque<String> logTail = new ArrayDeque<>();
     private volatile Lab.Snapshot last;
+    private volatile Path lastDir;
     private volatile PrintStream progress;
 
     /** Generates the lab's identities. */
@@ -115,6 +117,7 @@ public final class LabCommand implements Command {
         Lab lab = null;
         try {
             lab = Lab.start(new Lab.Options(o.nodes(), o.netns(), identities.apply(o.nodes()), this::log));
+            lastDir = lab.dir();
             progress = null;
             return loop(lab, o, out, err, terminal);
         } catch (Lab.LabException e) {
@@ -246,6 +249,11 @@ public final class LabCommand implements Command {
     /** The last snapshot printed (tests). */
     Lab.Snapshot lastSnapshot() {
         return last;
+    }
+
+    /** The temporary directory of the last lab started (tests: it must be gone once the lab is). */
+    Path lastDir() {
+        return lastDir;
     }
 
     /** Stops a running lab (Ctrl-C does this through the shutdown hook) and waits until it is cleaned up. */
