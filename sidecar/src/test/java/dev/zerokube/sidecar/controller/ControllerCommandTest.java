@@ -93,23 +93,16 @@ class ControllerCommandTest {
     @Test
     void memberJoinsAfterAuthorizationThroughTheApi() throws Exception {
         Homes h = homes(0x7e57_0003L, 3);
-        Identity controllerId = h.controllerId();
-        Identity memberId = h.memberId();
-        int port = h.port();
-        World planet = h.planet();
-        Path planetFile = h.planetFile();
-        Path home = h.home();
-        Path memberHome = h.memberHome();
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        ControllerCommand.Options o = ControllerCommand.parse(List.of("--home", home.toString(), "--port",
-                Integer.toString(port), "--planet", planetFile.toString(), "--loopback-paths", "--api-port", "0"),
+        ControllerCommand.Options o = ControllerCommand.parse(List.of("--home", h.home().toString(), "--port",
+                Integer.toString(h.port()), "--planet", h.planetFile().toString(), "--loopback-paths", "--api-port", "0"),
                 errStream).orElseThrow();
-        NetworkId nwid = new NetworkId((controllerId.address().value() << 24) | 1);
+        NetworkId nwid = new NetworkId((h.controllerId().address().value() << 24) | 1);
         try (ControllerCommand.Running c = ControllerCommand.start(o, new PrintStream(out, true, StandardCharsets.UTF_8), errStream)) {
-            String token = Files.readString(home.resolve("authtoken.secret")).strip();
+            String token = Files.readString(h.home().resolve("authtoken.secret")).strip();
             URI api = URI.create("http://127.0.0.1:" + c.apiAddress().getPort());
             HttpResponse<String> created = http("POST", api.resolve("/controller/network/" + nwid), token,
                     "{\"name\":\"e2e\",\"private\":true,\"routes\":[{\"target\":\"10.147.17.0/24\",\"via\":null}]}");
@@ -117,11 +110,11 @@ class ControllerCommandTest {
             assertEquals(401, http("GET", api.resolve("/controller/network"), "wrong", null).statusCode());
             URI extra = URI.create("http://127.0.0.1:" + c.extraApiAddress().orElseThrow().getPort());
             assertEquals("[\"" + nwid + "\"]", http("GET", extra.resolve("/controller/network"), token, null).body());
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("zerokube controller " + controllerId.address()),
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("zerokube controller " + h.controllerId().address()),
                     out.toString(StandardCharsets.UTF_8));
 
-            HomeNode member = HomeNode.start(memberHome, HomeNode.Settings.defaults(line -> { }).withPort(0)
-                    .withPlanet(planet).withLoopbackPaths(true));
+            HomeNode member = HomeNode.start(h.memberHome(), HomeNode.Settings.defaults(line -> { }).withPort(0)
+                    .withPlanet(h.planet()).withLoopbackPaths(true));
             try {
                 member.service().execute(n -> n.join(nwid, member.service().nowMs()));
                 Supplier<Optional<NetworkStatus>> status = () -> member.service().call(n -> n.networks().stream()
@@ -130,10 +123,10 @@ class ControllerCommandTest {
                 assertTrue(deniedMs >= 0, "not refused within " + WAIT_MS + " ms: " + status.get());
                 // The refused request left a pending member record.
                 String members = http("GET", api.resolve("/controller/network/" + nwid + "/member"), token, null).body();
-                assertTrue(members.contains(memberId.address().toString()), members);
+                assertTrue(members.contains(h.memberId().address().toString()), members);
 
                 HttpResponse<String> auth = http("POST", api.resolve("/controller/network/" + nwid + "/member/"
-                        + memberId.address()), token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.17.42\"]}");
+                        + h.memberId().address()), token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.17.42\"]}");
                 assertEquals(200, auth.statusCode(), auth.body());
                 long okMs = await(() -> status.get().map(s -> s.status() == NetworkStatus.Status.OK).orElse(false));
                 assertTrue(okMs >= 0, "no config within " + WAIT_MS + " ms after authorization: " + status.get());
@@ -141,7 +134,7 @@ class ControllerCommandTest {
                 assertTrue(ips.contains("10.147.17.42"), ips);
 
                 HttpResponse<String> deauth = http("POST", api.resolve("/controller/network/" + nwid + "/member/"
-                        + memberId.address()), token, "{\"authorized\":false}");
+                        + h.memberId().address()), token, "{\"authorized\":false}");
                 assertEquals(200, deauth.statusCode(), deauth.body());
                 // As with 1.14.1, a deauthorized member is not told (its COM is revoked towards its
                 // peers); its next request is refused. Leave and join to make that request now.
@@ -176,31 +169,24 @@ class ControllerCommandTest {
     @Test
     void theControllerJoinsItsOwnNetworkAndAnswersAMembersPing() throws Exception {
         Homes h = homes(0x7e57_0004L, 4);
-        Identity controllerId = h.controllerId();
-        Identity memberId = h.memberId();
-        int port = h.port();
-        World planet = h.planet();
-        Path planetFile = h.planetFile();
-        Path home = h.home();
-        Path memberHome = h.memberHome();
-        NetworkId nwid = new NetworkId((controllerId.address().value() << 24) | 7);
+        NetworkId nwid = new NetworkId((h.controllerId().address().value() << 24) | 7);
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        List<String> args = List.of("--home", home.toString(), "--port", Integer.toString(port), "--planet",
-                planetFile.toString(), "--loopback-paths", "--userspace");
+        List<String> args = List.of("--home", h.home().toString(), "--port", Integer.toString(h.port()), "--planet",
+                h.planetFile().toString(), "--loopback-paths", "--userspace");
 
         // first run: the network, with the controller itself and the member authorized
         try (ControllerCommand.Running c = ControllerCommand.start(ControllerCommand.parse(args, errStream).orElseThrow(),
                 out, errStream)) {
-            String token = Files.readString(home.resolve("authtoken.secret")).strip();
+            String token = Files.readString(h.home().resolve("authtoken.secret")).strip();
             URI api = URI.create("http://127.0.0.1:" + c.apiAddress().getPort());
             assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid), token,
                     "{\"name\":\"self\",\"private\":true,\"routes\":[{\"target\":\"10.147.18.0/24\",\"via\":null}]}")
                     .statusCode());
-            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + controllerId.address()),
+            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + h.controllerId().address()),
                     token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.18.1\"]}").statusCode());
-            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + memberId.address()),
+            assertEquals(200, http("POST", api.resolve("/controller/network/" + nwid + "/member/" + h.memberId().address()),
                     token, "{\"authorized\":true,\"ipAssignments\":[\"10.147.18.42\"]}").statusCode());
         }
         // second run: --join makes the controller a member from its start
@@ -217,8 +203,8 @@ class ControllerCommandTest {
             try (UserspaceHost controllerHost = new UserspaceHost((UserspacePort) c.ports().port(nwid).orElseThrow(), 1)) {
                 controllerHost.start();
                 NetworkPorts[] memberPorts = new NetworkPorts[1];
-                HomeNode member = HomeNode.start(memberHome, HomeNode.Settings.defaults(line -> { }).withPort(0)
-                        .withPlanet(planet).withLoopbackPaths(true),
+                HomeNode member = HomeNode.start(h.memberHome(), HomeNode.Settings.defaults(line -> { }).withPort(0)
+                        .withPlanet(h.planet()).withLoopbackPaths(true),
                         service -> memberPorts[0] = NetworkPorts.attach(service, PortFactory.userspace(), line -> { }));
                 try {
                     member.service().execute(n -> n.join(nwid, member.service().nowMs()));
@@ -248,7 +234,7 @@ class ControllerCommandTest {
                 }
             }
         }
-        assertTrue(Files.exists(home.resolve("networks.d").resolve(nwid + ".conf")), "the join is remembered in the home");
+        assertTrue(Files.exists(h.home().resolve("networks.d").resolve(nwid + ".conf")), "the join is remembered in the home");
     }
 
     @Test
