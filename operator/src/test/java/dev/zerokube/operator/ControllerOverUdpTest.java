@@ -212,7 +212,8 @@ class ControllerOverUdpTest {
         assertEquals(before.rules(), after.rules());
         assertEquals(before.routes(), after.routes());
         assertEquals(before.name(), after.name());
-        assertEquals(before, status(node, nwid).config().orElseThrow(), "the member saw no config change");
+        assertEquals(List.of(), differencesBeyondIssueTime(before, status(node, nwid).config().orElseThrow()),
+                "the member saw no config change");
 
         // A member that joins now is served by the new leader over UDP, with an address of its own.
         cluster.client.resource(memberOf(second, "server-bob", true)).create();
@@ -246,6 +247,19 @@ class ControllerOverUdpTest {
 
     private static NetworkStatus status(NodeService node, NetworkId nwid) {
         return LoopbackRoot.status(node, nwid);
+    }
+
+    /**
+     * How two configs differ in anything but when they were issued. The old leader may push the
+     * member its config once more (the same revision, a fresh timestamp and COM), when the informer
+     * hands the Member's creation to the store only after the member's first request was answered:
+     * that is no change. (The same showed in CI when the store took its own address write for an
+     * edit; PolicyStoreOwnWritesTest covers that.)
+     */
+    private static List<String> differencesBeyondIssueTime(NetworkConfig a, NetworkConfig b) {
+        return a.differences(b).stream()
+                .filter(d -> !d.startsWith("timestampMs:") && !d.startsWith("certificateOfMembership:"))
+                .toList();
     }
 
     private static boolean ok(NodeService node, NetworkId nwid) {

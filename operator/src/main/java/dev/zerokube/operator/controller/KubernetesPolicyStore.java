@@ -32,12 +32,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +111,13 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
     private final Map<MemberKey, LastRequest> requests = new ConcurrentHashMap<>();
     /** Members this store wrote, by uid, until the informer shows that version or a newer one. */
     private final Map<String, Member> ownWrites = new ConcurrentHashMap<>();
+    /**
+     * The resourceVersions this store wrote, by uid, until the informer's handler has seen them:
+     * its own writes are no policy change. Not {@link #ownWrites}: readers forget an entry there as
+     * soon as the cache holds that version, which is before the handler hears of it, and the leader
+     * then pushed a member the config it had just answered once more.
+     */
+    private final Map<String, NavigableSet<Long>> ownRevisions = new ConcurrentHashMap<>();
     /** Served records by network uid, valid for one (generation, network id): rules compile once. */
     private final Map<String, CachedNetwork> networkCache = new ConcurrentHashMap<>();
     /** Member records by uid, valid for one (resourceVersion, served network record, pin). */
@@ -346,7 +355,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         try {
             Member updated = client.resource(copy).updateStatus();
             written.put(key, next.ipAssignments());
-            ownWrites.put(updated.getMetadata().getUid(), updated);
+            rememberOwnWrite(updated);
             return new MemberWrite(MemberWrite.Outcome.STORED, toRecord(updated, served.get()));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
@@ -517,6 +526,24 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         }
         return (a.getMetadata().getNamespace() + "/" + a.getMetadata().getName())
                 .compareTo(b.getMetadata().getNamespace() + "/" + b.getMetadata().getName()) <= 0 ? a : b;
+    }
+
+    private void rememberOwnWrite(Member written) {
+        String uid = written.getMetadata().getUid();
+        ownRevisions.computeIfAbsent(uid, u -> new ConcurrentSkipListSet<>()).add(revision(written));
+        ownWrites.put(uid, written);
+    }
+
+    /** Whether the handler's {@code m} is this store's own write; forgets it and older ones. */
+    private boolean consumeOwnWrite(Member m) {
+        NavigableSet<Long> mine = ownRevisions.get(m.getMetadata().getUid());
+        if (mine == null) {
+            return false;
+        }
+        long rv = revision(m);
+        boolean own = mine.contains(rv);
+        mine.headSet(rv, true).clear();
+        return own;
     }
 
     /**
@@ -693,7 +720,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         m.setSpec(spec);
         try {
             Member created = client.resource(m).create();
-            ownWrites.put(created.getMetadata().getUid(), created);
+            rememberOwnWrite(created);
             LOG.info("device {} asked for network {} ({}): pending Member {}/{} created", next.address(), networkName,
                     served.id(), pendingNamespace, created.getMetadata().getName());
             return new MemberWrite(MemberWrite.Outcome.STORED, toRecord(created, served));
@@ -756,8 +783,8 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
 
         @Override
         public void onUpdate(Member before, Member after) {
+            boolean ownWrite = consumeOwnWrite(after);
             Member own = ownWrites.get(after.getMetadata().getUid());
-            boolean ownWrite = own != null && revision(own) == revision(after);
             if (own != null && revision(after) >= revision(own)) {
                 ownWrites.remove(after.getMetadata().getUid(), own);
             }
@@ -779,6 +806,7 @@ public final class KubernetesPolicyStore implements PolicyStore, AutoCloseable {
         @Override
         public void onDelete(Member m, boolean finalStateUnknown) {
             ownWrites.remove(m.getMetadata().getUid());
+            ownRevisions.remove(m.getMetadata().getUid());
             Optional<NetworkId> nwid = networkIdOf(m);
             Optional<Address> a = address(m);
             if (nwid.isPresent() && a.isPresent()) {
