@@ -55,6 +55,8 @@ public final class Node {
     static final int MULTICAST_GROUPS_MAX = 65_536;
     /** Members remembered per multicast group; a new one replaces the one heard longest ago. */
     static final int MULTICAST_MEMBERS_MAX = 4_096;
+    /** Largest payload {@link #echo} sends: the ECHO stays one unfragmented datagram. */
+    public static final int ECHO_PAYLOAD_MAX = 1024;
 
     private final Identity identity;
     private final Topology topology;
@@ -152,15 +154,37 @@ public final class Node {
 
     /**
      * Sends an ECHO to {@code peer} through the switch (asking WHOIS and queueing it up to 5 s if
-     * the peer is unknown, relaying it through a root if there is no direct path). The answer is
-     * reported as {@link NodeEvent.EchoReply} with the round trip time and its hop count.
+     * the peer is unknown, relaying it through a root if there is no direct path), carrying the
+     * send time. The answer is reported as {@link NodeEvent.EchoReply}, whose
+     * {@link NodeEvent.EchoReply#roundTripMs()} reads it.
      */
     public void ping(Address peer, long nowMs) {
-        if (peer.isReserved() || peer.equals(identity.address())) {
-            throw new IllegalArgumentException("cannot ping " + peer);
-        }
+        requireEchoTarget(peer);
         tx.start(peer.value(), Verb.ECHO).u64(nowMs);
         sw.send(nowMs);
+    }
+
+    /**
+     * Sends an ECHO carrying {@code payload} to {@code peer}, as {@link #ping} does; the peer
+     * answers OK(ECHO) with the payload verbatim, at most once per path per 166 ms (ZT1-03 §4.9),
+     * reported as {@link NodeEvent.EchoReply}. For the interop lab (ZT1-11 IOP-11b).
+     *
+     * @throws IllegalArgumentException if the payload is longer than {@link #ECHO_PAYLOAD_MAX}
+     */
+    public void echo(Address peer, byte[] payload, long nowMs) {
+        requireEchoTarget(peer);
+        if (payload.length > ECHO_PAYLOAD_MAX) {
+            throw new IllegalArgumentException("ECHO payload of " + payload.length + " bytes, more than "
+                    + ECHO_PAYLOAD_MAX);
+        }
+        tx.start(peer.value(), Verb.ECHO).bytes(payload);
+        sw.send(nowMs);
+    }
+
+    private void requireEchoTarget(Address peer) {
+        if (peer.isReserved() || peer.equals(identity.address())) {
+            throw new IllegalArgumentException("cannot send an ECHO to " + peer);
+        }
     }
 
     // ---- virtual networks

@@ -4,6 +4,8 @@ import dev.zerokube.overlay.identity.Address;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.NetworkId;
 import dev.zerokube.overlay.wire.World;
+import java.util.HexFormat;
+import java.util.OptionalLong;
 
 /**
  * What a {@link Node} reports to its host ({@link NodeHost#onEvent}). Events are rare (state
@@ -32,10 +34,33 @@ public sealed interface NodeEvent {
     record WorldUpdated(World world) implements NodeEvent {}
 
     /**
-     * The answer to a {@link Node#ping}: round trip time and the hop count of the OK(ECHO)
-     * (0 = it came over a direct path, more = relayed).
+     * An OK(ECHO) answering one of our ECHOs ({@link Node#ping}, {@link Node#echo}, or a keepalive
+     * probe, whose payload is empty): the payload it carried back, its hop count (0 = it came over
+     * a direct path, more = relayed) and when it arrived. The payload is the event's own copy.
      */
-    record EchoReply(Address peer, long roundTripMs, int hops) implements NodeEvent {}
+    record EchoReply(Address peer, byte[] payload, int hops, long receivedMs) implements NodeEvent {
+        /**
+         * The round trip time of a {@link Node#ping}'s answer: arrival minus the send time its
+         * payload carries. Empty for a payload of another length; meaningless for an
+         * {@link Node#echo} whose payload happens to be 8 bytes.
+         */
+        public OptionalLong roundTripMs() {
+            if (payload.length != Long.BYTES) {
+                return OptionalLong.empty();
+            }
+            long sentMs = 0;
+            for (byte b : payload) {
+                sentMs = sentMs << 8 | (b & 0xff);
+            }
+            return OptionalLong.of(receivedMs - sentMs);
+        }
+
+        @Override
+        public String toString() {
+            return "EchoReply[peer=" + peer + ", payload=" + HexFormat.of().formatHex(payload) + ", hops=" + hops
+                    + ", receivedMs=" + receivedMs + "]";
+        }
+    }
 
     /**
      * A root told us that another node holds our address with a different identity

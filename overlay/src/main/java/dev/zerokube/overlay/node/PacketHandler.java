@@ -49,8 +49,6 @@ final class PacketHandler {
     private static final int JUNK_LENGTH = 4;
     /** Its IP TTL: enough to leave our NAT, too little to reach the other side's (ZT1-07 §5.4). */
     private static final int JUNK_TTL = 2;
-    /** Payload of our {@link Node#ping} ECHO: the send time. */
-    static final int PING_PAYLOAD_LENGTH = 8;
 
     private final Topology topology;
     private final Transmitter tx;
@@ -321,11 +319,9 @@ final class PacketHandler {
             return;
         }
         if (inReVerb == Verb.ECHO.code()) {
-            int body = PacketHeader.IDX_PAYLOAD + IN_RE_LENGTH;
-            if (len - body == PING_PAYLOAD_LENGTH) {
-                long sentMs = readU64(pkt, body);
-                host.onEvent(new NodeEvent.EchoReply(peer.identity.address(), nowMs - sentMs, hops));
-            }
+            // rare (pings, keepalive probes every ~15 s per active peer, the lab's ECHOs): a copy is fine
+            byte[] payload = Arrays.copyOfRange(pkt, PacketHeader.IDX_PAYLOAD + IN_RE_LENGTH, len);
+            host.onEvent(new NodeEvent.EchoReply(peer.identity.address(), payload, hops, nowMs));
         } else if (inReVerb == Verb.HELLO.code() || inReVerb == Verb.WHOIS.code()) {
             OkReply ok = OkReply.decode(reader(pkt, len, "OK"));
             if (ok.body() instanceof HelloOk h) {

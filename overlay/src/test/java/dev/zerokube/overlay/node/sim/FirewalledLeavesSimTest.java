@@ -43,12 +43,12 @@ class FirewalledLeavesSimTest {
             // root about the relayed ECHO's sender), so b ignores it, sends nothing, and a's HELLO
             // dies at b's firewall. The root introduces them again 30 s later, when both act on it.
             RootOutageSimTest.goDirect(sim, a, b, 90_000);
-            assertTrue(a.echoRepliesFrom(b).getFirst().hops() > 0, "relayed first");
+            assertTrue(a.pingRepliesFrom(b).getFirst().hops() > 0, "relayed first");
             assertTrue(fwA.expiredTtlCount() + fwB.expiredTtlCount() >= 1, "a NAT-opening datagram died at the far side");
-            int before = a.echoRepliesFrom(b).size();
+            int before = a.pingRepliesFrom(b).size();
             a.ping(b);
-            assertTrue(sim.runUntil(() -> a.echoRepliesFrom(b).size() > before, 2_000));
-            assertTrue(a.echoRepliesFrom(b).getLast().hops() == 0, "direct through both firewalls");
+            assertTrue(sim.runUntil(() -> a.pingRepliesFrom(b).size() > before, 2_000));
+            assertTrue(a.pingRepliesFrom(b).getLast().hops() == 0, "direct through both firewalls");
             assertTrue(root.node().isRoot());
         });
     }

@@ -58,12 +58,12 @@ class NatMatrixSimTest {
                     sideA + " + " + sideB + ": the matrix says " + (expected ? "direct" : "relayed forever"));
             if (!expected) {
                 assertFalse(a.hasDirectPathTo(b) || b.hasDirectPathTo(a), "no direct path either way");
-                assertTrue(a.echoRepliesFrom(b).getLast().hops() > 0, "still reaching each other through the root");
+                assertTrue(a.pingRepliesFrom(b).getLast().hops() > 0, "still reaching each other through the root");
             } else {
-                int before = a.echoRepliesFrom(b).size();
+                int before = a.pingRepliesFrom(b).size();
                 a.ping(b);
-                assertTrue(sim.runUntil(() -> a.echoRepliesFrom(b).size() > before, 2_000));
-                assertEquals(0, a.echoRepliesFrom(b).getLast().hops(), "the reply came directly");
+                assertTrue(sim.runUntil(() -> a.pingRepliesFrom(b).size() > before, 2_000));
+                assertEquals(0, a.pingRepliesFrom(b).getLast().hops(), "the reply came directly");
             }
             assertTrue(root.node().isRoot());
             assertEquals(0, sim.network().unreachableCount(), "nothing reached a NAT's inside around it");

@@ -1,7 +1,9 @@
 package dev.zerokube.overlay.node.sim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerokube.overlay.node.NodeConfig;
@@ -94,8 +96,8 @@ class RootAndLeavesSimTest {
             assertTrue(a.node().peer(b.address(), sim.nowMs()).isEmpty(), "a does not know b yet");
 
             a.ping(b);
-            assertTrue(sim.runUntil(() -> !a.echoRepliesFrom(b).isEmpty(), 5_000), "first ECHO answered");
-            NodeEvent.EchoReply first = a.echoRepliesFrom(b).getFirst();
+            assertTrue(sim.runUntil(() -> !a.pingRepliesFrom(b).isEmpty(), 5_000), "first ECHO answered");
+            NodeEvent.EchoReply first = a.pingRepliesFrom(b).getFirst();
             assertTrue(first.hops() > 0, "the first answer came through the root: " + first);
 
             // a asked the root who b is, b asked who a is (the relayed ECHO came from an unknown source)
@@ -111,14 +113,61 @@ class RootAndLeavesSimTest {
                     || r.src().equals(b.endpoint().toString()))).isEmpty());
 
             assertTrue(sim.runUntil(() -> a.hasDirectPathTo(b) && b.hasDirectPathTo(a), 5_000), "direct paths learned");
-            int before = a.echoRepliesFrom(b).size();
+            int before = a.pingRepliesFrom(b).size();
             a.ping(b);
-            assertTrue(sim.runUntil(() -> a.echoRepliesFrom(b).size() > before, 5_000));
-            assertEquals(0, a.echoRepliesFrom(b).getLast().hops(), "now direct");
+            assertTrue(sim.runUntil(() -> a.pingRepliesFrom(b).size() > before, 5_000));
+            assertEquals(0, a.pingRepliesFrom(b).getLast().hops(), "now direct");
             List<DatagramRecord> direct = t.tap().packets(Verb.ECHO.code(), a, b);
             assertFalse(direct.isEmpty(), "an ECHO went straight from a to b");
             assertTrue(direct.stream().allMatch(r -> r.cipher() == PacketHeader.CIPHER_AES_GMAC_SIV));
         });
+    }
+
+    /*
+     * The lab's ECHO with a chosen payload (ZT1-11 IOP-11b, ZT1-03 §4.9): the answer carries the
+     * payload back verbatim, and a burst of ECHOs closer than 166 ms gets one answer per path.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void echoCarriesItsPayloadBackAndBurstsAreAnsweredOncePer166Ms(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Trio t = Trio.start(sim, false);
+            SimNode a = t.a();
+            SimNode b = t.b();
+            assertTrue(sim.runUntil(t::online, 10_000));
+            a.ping(b);
+            assertTrue(sim.runUntil(() -> a.hasDirectPathTo(b) && b.hasDirectPathTo(a), 10_000), "direct paths learned");
+            sim.runFor(1_000); // past the rate gate of the last answer
+
+            byte[] payload = new byte[32];
+            new java.util.SplittableRandom(seed).nextBytes(payload);
+            int before = echoes(a, b).size();
+            a.act(n -> n.echo(b.address(), payload, sim.nowMs()));
+            assertTrue(sim.runUntil(() -> echoes(a, b).size() > before, 2_000), "the ECHO answered");
+            NodeEvent.EchoReply reply = echoes(a, b).getLast();
+            assertArrayEquals(payload, reply.payload(), "the payload came back verbatim");
+            assertEquals(0, reply.hops());
+            sim.runFor(1_000);
+
+            int beforeBurst = echoes(a, b).size();
+            for (int i = 0; i < 10; i++) { // 10 ECHOs within 90 ms, each with its own payload
+                byte[] numbered = {(byte) i};
+                a.act(n -> n.echo(b.address(), numbered, sim.nowMs()));
+                sim.runFor(10);
+            }
+            sim.runFor(1_000);
+            List<NodeEvent.EchoReply> burst = echoes(a, b).subList(beforeBurst, echoes(a, b).size());
+            assertEquals(1, burst.size(), "one answer to the burst: " + burst);
+            assertArrayEquals(new byte[] {0}, burst.getFirst().payload(), "the first of the burst");
+
+            byte[] tooLong = new byte[dev.zerokube.overlay.node.Node.ECHO_PAYLOAD_MAX + 1];
+            assertThrows(IllegalArgumentException.class, () -> a.node().echo(b.address(), tooLong, sim.nowMs()));
+        });
+    }
+
+    /** The answers a has had from b that carry a payload (keepalive probes' carry none). */
+    private static List<NodeEvent.EchoReply> echoes(SimNode a, SimNode b) {
+        return a.events(NodeEvent.EchoReply.class, e -> e.peer().equals(b.address()) && e.payload().length > 0);
     }
 
     /*
@@ -139,7 +188,7 @@ class RootAndLeavesSimTest {
                     Simulation.endpoint(2, 2));
             assertTrue(sim.runUntil(() -> a.node().isOnline() && b.node().isOnline(), 10_000), "both online");
             a.ping(b);
-            assertTrue(sim.runUntil(() -> !a.echoRepliesFrom(b).isEmpty(), 5_000), "a's ping answered");
+            assertTrue(sim.runUntil(() -> !a.pingRepliesFrom(b).isEmpty(), 5_000), "a's ping answered");
             sim.runFor(300_000); // another HELLO round, with every version known
 
             assertEquals(11, root.node().peer(a.address(), sim.nowMs()).orElseThrow().remoteProtocol());

@@ -38,10 +38,10 @@ class RootOutageSimTest {
             star.root().stop();
             long downAt = sim.nowMs();
             for (int i = 0; i < 20; i++) {
-                int before = a.echoRepliesFrom(b).size();
+                int before = a.pingRepliesFrom(b).size();
                 a.ping(b);
-                assertTrue(sim.runUntil(() -> a.echoRepliesFrom(b).size() > before, 2_000), "ping " + i + " answered");
-                assertEquals(0, a.echoRepliesFrom(b).getLast().hops(), "direct while the root is down");
+                assertTrue(sim.runUntil(() -> a.pingRepliesFrom(b).size() > before, 2_000), "ping " + i + " answered");
+                assertEquals(0, a.pingRepliesFrom(b).getLast().hops(), "direct while the root is down");
                 sim.runFor(30_000);
             }
             assertTrue(sim.nowMs() - downAt > 500_000);

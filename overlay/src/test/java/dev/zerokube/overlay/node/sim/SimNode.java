@@ -119,9 +119,12 @@ public final class SimNode implements NodeHost {
         return out;
     }
 
-    /** Echo replies received from {@code peer}. */
-    public List<NodeEvent.EchoReply> echoRepliesFrom(SimNode peer) {
-        return events(NodeEvent.EchoReply.class, e -> e.peer().equals(peer.address()));
+    /**
+     * Answers to our {@link #ping}s received from {@code peer}; not those to keepalive probes,
+     * which carry no payload and come over the direct path whatever the pings do.
+     */
+    public List<NodeEvent.EchoReply> pingRepliesFrom(SimNode peer) {
+        return events(NodeEvent.EchoReply.class, e -> e.peer().equals(peer.address()) && e.roundTripMs().isPresent());
     }
 
     /** Pings {@code peer} now ({@link Node#ping}). */

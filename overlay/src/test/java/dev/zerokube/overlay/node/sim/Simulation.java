@@ -178,7 +178,7 @@ public final class Simulation {
         List<SimNode[]> waiting = new ArrayList<>(pairs);
         java.util.Map<SimNode[], Integer> before = new java.util.IdentityHashMap<>();
         for (SimNode[] p : pairs) {
-            before.put(p, p[0].echoRepliesFrom(p[1]).size());
+            before.put(p, p[0].pingRepliesFrom(p[1]).size());
         }
         while (!waiting.isEmpty() && nowMs < endMs) {
             for (SimNode[] p : waiting) {
@@ -188,7 +188,7 @@ public final class Simulation {
                 runFor(spacingMs);
             }
             runFor(roundMs);
-            waiting.removeIf(p -> p[0].echoRepliesFrom(p[1]).size() > before.get(p));
+            waiting.removeIf(p -> p[0].pingRepliesFrom(p[1]).size() > before.get(p));
         }
         return waiting;
     }

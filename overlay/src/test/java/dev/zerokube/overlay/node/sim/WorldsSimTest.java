@@ -94,7 +94,7 @@ class WorldsSimTest {
             assertFalse(a.node().isRoot());
             assertTrue(sim.runUntil(() -> a.node().isOnline() && b.node().isOnline(), 10_000));
             RootOutageSimTest.goDirect(sim, a, b);
-            assertTrue(a.echoRepliesFrom(b).getFirst().hops() > 0, "first relayed by the moon root");
+            assertTrue(a.pingRepliesFrom(b).getFirst().hops() > 0, "first relayed by the moon root");
         });
     }
 
