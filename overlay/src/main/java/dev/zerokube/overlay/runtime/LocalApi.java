@@ -71,6 +71,8 @@ public final class LocalApi implements AutoCloseable {
     private static final Pattern PEER_PATH = Pattern.compile("/peer/([0-9a-fA-F]{10})");
     // Exactly 10 hex digits, as 1.14.1's route (ZT1-10 §2.8, quirk Q8): moon ids that fit in 40 bits.
     private static final Pattern MOON_PATH = Pattern.compile("/moon/([0-9a-fA-F]{10})");
+    /** zerokube's own: the lab's ECHO with a chosen payload (ZT1-11 IOP-11b); 1.14.1 has no such route. */
+    private static final Pattern ECHO_PATH = Pattern.compile("/zerokube/echo/([0-9a-fA-F]{10})");
     private static final String DEVICE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
     private final NodeService service;
@@ -82,6 +84,8 @@ public final class LocalApi implements AutoCloseable {
     private final List<Cidr> managementFrom;
     private final HttpServer server;
     private final ExecutorService executor;
+    /** One ECHO probe at a time: a probe holds one of the executor's two threads for its duration. */
+    private final java.util.concurrent.Semaphore echoProbe = new java.util.concurrent.Semaphore(1);
 
     private LocalApi(NodeService service, NodeHome home, LocalConf conf, JoinedNetworks networks, NodeMetrics metrics,
             HttpServer server) throws NodeHome.HomeException {
@@ -303,6 +307,10 @@ public final class LocalApi implements AutoCloseable {
                 return Response.json(200, Map.of("result", true));
             }
         }
+        Matcher echoPath = ECHO_PATH.matcher(path);
+        if (post && echoPath.matches()) {
+            return echo(Address.parse(echoPath.group(1).toLowerCase(java.util.Locale.ROOT)), readBody(ex));
+        }
         if (get && path.equals("/config")) {
             return Response.json(200, conf.json());
         }
@@ -519,6 +527,69 @@ public final class LocalApi implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> o = (Map<String, Object>) v;
         return o;
+    }
+
+    /**
+     * {@code POST /zerokube/echo/<address>}: sends the peer {@code count} ECHOs (default 1)
+     * carrying {@code payload} (hex, default empty), {@code intervalMs} apart (default 0), waits
+     * {@code waitMs} (default 1000) and answers what came back ({@link EchoProbe}). 409 while
+     * another probe runs.
+     */
+    private Response echo(Address peer, byte[] body) throws BadRequest {
+        Map<String, Object> o = bodyObject(body);
+        byte[] payload;
+        try {
+            payload = java.util.HexFormat.of().parseHex(stringField(o, "payload", ""));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("payload must be hex digits, two per byte");
+        }
+        int count = (int) longField(o, "count", 1);
+        long intervalMs = longField(o, "intervalMs", 0);
+        long waitMs = longField(o, "waitMs", 1_000);
+        if (!echoProbe.tryAcquire()) {
+            return Response.json(409, Map.of("error", "another ECHO probe is running"));
+        }
+        try {
+            EchoProbe.Result r = EchoProbe.run(service, peer, payload, count, intervalMs, waitMs);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("address", r.peer().toString());
+            out.put("payload", java.util.HexFormat.of().formatHex(payload));
+            out.put("sent", r.sent());
+            out.put("answers", r.answers().stream().map(a -> Map.<String, Object>of(
+                    "afterMs", Math.round(a.afterMs() * 1000) / 1000.0, "hops", a.hops())).toList());
+            out.put("otherAnswers", r.otherAnswers());
+            return Response.json(200, out);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            echoProbe.release();
+        }
+    }
+
+    private static String stringField(Map<String, Object> o, String name, String absent) throws BadRequest {
+        Object v = o == null ? null : o.get(name);
+        if (v == null) {
+            return absent;
+        }
+        if (!(v instanceof String s)) {
+            throw new BadRequest(name + " must be a string");
+        }
+        return s;
+    }
+
+    private static long longField(Map<String, Object> o, String name, long absent) throws BadRequest {
+        Object v = o == null ? null : o.get(name);
+        if (v == null) {
+            return absent;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+                || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+            throw new BadRequest(name + " must be a whole number");
+        }
+        return n.longValue();
     }
 
     private Optional<Map<String, Object>> heldMoon(long id) {

@@ -264,6 +264,36 @@ class LocalApiTest {
         assertTrue(LOG.stream().anyMatch(l -> l.contains("event=online")), LOG.toString());
     }
 
+    @Test
+    void echoCarriesAChosenPayloadToAPeerAndBack() throws Exception {
+        String rootAddress = root.service().address().toString();
+        String payload = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+        JsonNode r = sendJson("POST", "/zerokube/echo/" + rootAddress,
+                "{\"payload\": \"" + payload + "\", \"waitMs\": 3000}", 200);
+        assertEquals(rootAddress, r.get("address").asText());
+        assertEquals(payload, r.get("payload").asText());
+        assertEquals(1, r.get("sent").asInt());
+        assertEquals(1, r.get("answers").size(), "the root sent the 32 bytes back: " + r);
+        JsonNode answer = r.get("answers").get(0);
+        assertEquals(0, answer.get("hops").asInt(), "over the direct path");
+        assertTrue(answer.get("afterMs").asDouble() < 3000, r.toString());
+
+        assertTrue(sendJson("POST", "/zerokube/echo/" + rootAddress, "{\"payload\": \"abc\"}", 400)
+                .get("error").asText().contains("hex"));
+        assertTrue(sendJson("POST", "/zerokube/echo/" + rootAddress, "{\"count\": 0}", 400)
+                .get("error").asText().contains("count"));
+        assertTrue(sendJson("POST", "/zerokube/echo/" + rootAddress, "{\"count\": 1.5}", 400)
+                .get("error").asText().contains("whole number"));
+        assertTrue(sendJson("POST", "/zerokube/echo/" + rootAddress, "{\"count\": 100, \"intervalMs\": 10000}", 400)
+                .get("error").asText().contains("more than"));
+        assertTrue(sendJson("POST", "/zerokube/echo/" + rootAddress,
+                "{\"payload\": \"" + "00".repeat(dev.zerokube.overlay.node.Node.ECHO_PAYLOAD_MAX + 1) + "\"}", 400)
+                .get("error").asText().contains("payload"));
+        assertTrue(sendJson("POST", "/zerokube/echo/" + leaf.service().address(), "{}", 400)
+                .get("error").asText().contains("cannot send an ECHO"), "not to itself");
+        assertEquals(404, send("GET", "/zerokube/echo/" + rootAddress, null, token).statusCode(), "POST only");
+    }
+
     // ---- helpers
 
     private static double counter(String text, String series) {
