@@ -41,6 +41,7 @@ public final class CliCommand implements Command {
             usage: zerokube cli [-D<home>] [-p<port>] [-T<token>] [-H<ip>] [-j] <command> [args]
               info | listpeers | peers | listnetworks | listmoons
               join <network> | leave <network>
+              echo <address> [<payload hex>|-] [<count> [<interval ms>]]   (zerokube's own)
               orbit <world id> <seed address> | deorbit <world id>
               set <network> <allowManaged|allowGlobal|allowDefault|allowDNS>=<0|1>
               get <network> <property|ip|ip4|ip6|ip6plane|ip6prefix>
@@ -69,6 +70,7 @@ public final class CliCommand implements Command {
         String host = "127.0.0.1";
         int port = 0;
         List<String> positional = new ArrayList<>();
+        List<String> everyPositional = new ArrayList<>(); // for zerokube's own commands, without Q11
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.startsWith("-") && a.length() >= 2 && !a.startsWith("/")) {
@@ -121,8 +123,10 @@ public final class CliCommand implements Command {
                 }
             } else if (positional.size() < 3) {
                 positional.add(a);
+                everyPositional.add(a);
             } else {
                 positional.set(2, a); // Q11: later arguments overwrite the third
+                everyPositional.add(a);
             }
         }
         if (positional.isEmpty()) {
@@ -190,6 +194,7 @@ public final class CliCommand implements Command {
                 }
                 yield action(api.send("DELETE", "/moon/" + arg1, null), command, json, out);
             }
+            case "echo" -> echo(api, everyPositional.subList(1, everyPositional.size()), json, out, err);
             case "set" -> set(api, arg1, arg2, out, err);
             case "get" -> get(api, arg1, arg2, out, err);
             default -> {
@@ -206,6 +211,58 @@ public final class CliCommand implements Command {
                 yield 0;
             }
         };
+    }
+
+    /**
+     * zerokube's own {@code echo <address> [<payload hex>|-] [<count> [<interval ms>]]}: ECHOs with
+     * a chosen payload through {@code POST /zerokube/echo/<address>} (the lab's ECHO, ZT1-11
+     * IOP-11b), one line per answer that carried the payload back. Exit 0 when at least one did.
+     */
+    private static int echo(Api api, List<String> args, boolean json, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.size() > 4 || !args.getFirst().matches("[0-9a-fA-F]{10}")) {
+            err.println("usage: zerokube cli echo <10-digit address> [<payload hex>|-] [<count> [<interval ms>]]");
+            return 1;
+        }
+        var request = JSON.createObjectNode();
+        if (args.size() > 1 && !args.get(1).equals("-")) {
+            request.put("payload", args.get(1));
+        }
+        try {
+            if (args.size() > 2) {
+                request.put("count", Integer.parseInt(args.get(2)));
+            }
+            if (args.size() > 3) {
+                request.put("intervalMs", Long.parseLong(args.get(3)));
+            }
+        } catch (NumberFormatException e) {
+            err.println("echo: count and interval must be whole numbers");
+            return 1;
+        }
+        Reply r = api.send("POST", "/zerokube/echo/" + args.getFirst(), request.toString());
+        if (r.status() != 200) {
+            out.print(r.status() + " echo " + r.body() + "\n");
+            return 1;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body());
+        } catch (IOException e) {
+            out.print("200 echo invalid JSON response\n");
+            return 1;
+        }
+        JsonNode answers = body.path("answers");
+        if (json) {
+            out.print(PrettyJson.of(body) + "\n");
+        } else {
+            out.print("200 echo " + body.path("address").asText() + " " + body.path("payload").asText().length() / 2
+                    + "-byte payload: " + body.path("sent").asInt() + " sent, " + answers.size() + " answered\n");
+            for (JsonNode a : answers) {
+                int hops = a.path("hops").asInt();
+                out.print("answer after " + a.path("afterMs").asText() + " ms, "
+                        + (hops == 0 ? "direct" : "relayed (" + hops + " hops)") + "\n");
+            }
+        }
+        return answers.isEmpty() ? 1 : 0;
     }
 
     private interface Printer {

@@ -125,6 +125,20 @@ class NodeAndCliCommandTest {
             assertEquals(1, cli(d, "orbit", "c0ead0dee8", "not-hex").code(), "a bad seed is refused");
             assertEquals(new Run(1, "404 deorbit \n", ""), cli(d, "deorbit", "000000c0ead0dee8"), "16 digits: no route (Q8)");
 
+            // zerokube's own echo: the root sends the payload back over the direct path
+            Run echo = cli(d, "echo", rootId.address().toString(), "c0ffee", "2", "200");
+            assertEquals(0, echo.code(), echo.toString());
+            assertTrue(echo.out().startsWith("200 echo " + rootId.address() + " 3-byte payload: 2 sent, "), echo.out());
+            assertTrue(echo.out().matches("(?s).*\nanswer after \\d+\\.?\\d* ms, direct\n.*"), echo.out());
+            assertTrue(cli(d, "-j", "echo", rootId.address().toString()).out().contains("\"sent\": 1"));
+            Run usage = cli(d, "echo", "12345");
+            assertEquals(1, usage.code());
+            assertTrue(usage.err().contains("usage: zerokube cli echo"), usage.err());
+            Run badPayload = cli(d, "echo", rootId.address().toString(), "xyz");
+            assertEquals(1, badPayload.code());
+            assertTrue(badPayload.out().startsWith("400 echo "), badPayload.out());
+            assertEquals(1, cli(d, "echo", rootId.address().toString(), "-", "two").code());
+
             assertEquals(new Run(1, "401 info {}\n", ""), cli(d, "-Twrong", "info"));
             Run down = cli("-p1", "-Tx", "info");
             assertEquals(1, down.code());
