@@ -23,7 +23,7 @@ public enum DropReason {
     FRAGMENT_INVALID,
     /** MAC or SIV does not verify, or an undefined cipher suite. */
     BAD_MAC,
-    /** Cipher 2 (trusted path): none is configured. */
+    /** Cipher 2 (trusted path) not from inside a configured trusted network with the packet's ID. */
     UNTRUSTED_PATH,
     /** The LZ4 payload does not decompress. */
     BAD_COMPRESSION,

@@ -2,8 +2,10 @@ package dev.zerokube.overlay.node;
 
 import dev.zerokube.overlay.wire.Fragmentation;
 import dev.zerokube.overlay.wire.PacketHeader;
+import dev.zerokube.overlay.wire.TrustedPaths;
 import dev.zerokube.overlay.wire.World;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How a {@link Node} is set up: its worlds, the software version it announces, and the local
@@ -24,10 +26,13 @@ import java.util.List;
  *     11 makes 1.14.1 peers encrypt to us with cipher 1)
  * @param cipher1Only encrypt everything with cipher 1 (Poly1305/Salsa20/12) whatever the peer
  *     announced: the interop lab's "force cipher 1" switch (ZT1-11 IOP-08), never in production
+ * @param trustedPaths physical networks on which packets go unencrypted and unauthenticated, as
+ *     cipher 2 with a shared ID (ZT1-02 §11; {@code local.conf}'s {@code physical} block); none
+ *     by default
  */
 public record NodeConfig(World planet, List<World> moons, int softwareMajor, int softwareMinor, int softwareRevision,
         int physicalMtu, int peersMax, int pathsMax, int pathsPerPeerMax, int whoisQueueMax, int txQueueMax,
-        int rateTableSize, int protocolVersion, boolean cipher1Only) {
+        int rateTableSize, int protocolVersion, boolean cipher1Only, TrustedPaths trustedPaths) {
 
     /** 1.14.1's software version: what operators recognise and what controllers store (ZT1-02 §12.7). */
     public static final int DEFAULT_MAJOR = 1;
@@ -36,6 +41,7 @@ public record NodeConfig(World planet, List<World> moons, int softwareMajor, int
 
     public NodeConfig {
         moons = List.copyOf(moons);
+        Objects.requireNonNull(trustedPaths, "trustedPaths");
         if (planet != null && planet.type() != World.Type.PLANET) {
             throw new IllegalArgumentException("planet has type " + planet.type());
         }
@@ -70,22 +76,32 @@ public record NodeConfig(World planet, List<World> moons, int softwareMajor, int
     public static NodeConfig of(World planet) {
         return new NodeConfig(planet, List.of(), DEFAULT_MAJOR, DEFAULT_MINOR, DEFAULT_REVISION,
                 Fragmentation.DEFAULT_MTU, 4096, 16384, Timing.PEER_PATHS_MAX, 32, 32, 1024, PacketHeader.PROTOCOL_VERSION,
-                false);
+                false, TrustedPaths.NONE);
     }
 
     public NodeConfig withMoons(List<World> moons) {
         return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
-                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only,
+                trustedPaths);
     }
 
     public NodeConfig withLimits(int peersMax, int pathsMax, int whoisQueueMax, int txQueueMax) {
         return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
-                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only,
+                trustedPaths);
     }
 
     /** The interop lab's switches (ZT1-11 §5 item 1): another announced protocol version, cipher 1 for everything. */
     public NodeConfig withLabSwitches(int protocolVersion, boolean cipher1Only) {
         return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
-                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only);
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only,
+                trustedPaths);
+    }
+
+    /** With these trusted physical networks (ZT1-02 §11). */
+    public NodeConfig withTrustedPaths(TrustedPaths trustedPaths) {
+        return new NodeConfig(planet, moons, softwareMajor, softwareMinor, softwareRevision, physicalMtu, peersMax,
+                pathsMax, pathsPerPeerMax, whoisQueueMax, txQueueMax, rateTableSize, protocolVersion, cipher1Only,
+                trustedPaths);
     }
 }

@@ -10,6 +10,7 @@ import dev.zerokube.overlay.wire.Fragmentation;
 import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.Reassembler;
+import dev.zerokube.overlay.wire.TrustedPaths;
 import dev.zerokube.overlay.wire.Verb;
 
 /**
@@ -39,6 +40,7 @@ final class Switch {
     private final Relay relay;
     private final DropCounters drops;
     private final int mtu;
+    private final TrustedPaths trustedPaths;
     private final Reassembler<Path> reassembler = new Reassembler<>();
     /** The packet being decoded: a copy of the datagram, or the reassembled packet. */
     private final byte[] rx = new byte[PacketHeader.MAX_LENGTH];
@@ -67,6 +69,7 @@ final class Switch {
         this.relay = relay;
         this.drops = drops;
         this.mtu = config.physicalMtu();
+        this.trustedPaths = config.trustedPaths();
         this.rxWaiting = new WhoisQueue(config.whoisQueueMax());
         this.txWaiting = new WhoisQueue(config.txQueueMax());
         this.gateWaiting = new WhoisQueue(config.whoisQueueMax());
@@ -158,10 +161,7 @@ final class Switch {
         int cipher = PacketHeader.cipher(rx, 0);
         int hops = PacketHeader.hops(rx, 0);
         if (cipher == PacketHeader.CIPHER_TRUSTED_PATH) {
-            // Trusted paths are not configurable yet. PortFactory relies on it: every frame a port is
-            // given was authenticated, so TAP writes say DATA_VALID.
-            drops.add(DropReason.UNTRUSTED_PATH);
-            return true;
+            return decodeTrusted(len, path, hops, nowMs);
         }
         if (cipher == PacketHeader.CIPHER_POLY1305_NONE && PacketHeader.verb(rx, 0) == Verb.HELLO.code()) {
             try {
@@ -177,6 +177,41 @@ final class Switch {
         }
         if (peer.armor.dearmor(rx, 0, len) != Armor.Verdict.AUTHENTICATED) {
             drops.add(DropReason.BAD_MAC);
+            return true;
+        }
+        if (PacketHeader.isCompressed(rx, 0)) {
+            int n = Compression.uncompress(rx, 0, len, inflated, 0);
+            if (n < 0) {
+                drops.add(DropReason.BAD_COMPRESSION);
+                return true;
+            }
+            dispatchOrKeep(peer, path, inflated, n, hops, nowMs, nowMs);
+        } else {
+            dispatchOrKeep(peer, path, rx, len, hops, nowMs, nowMs);
+        }
+        return true;
+    }
+
+    /**
+     * A cipher-2 packet (ZT1-02 §11.3): accepted only from inside a configured trusted network with
+     * its ID (checked again on every retry of a parked one), then handled as authenticated, with
+     * no decryption; its sender must still be known (false: park it and ask WHOIS).
+     */
+    private boolean decodeTrusted(int len, Path path, int hops, long nowMs) {
+        if (!trustedPaths.acceptsInbound(PacketHeader.trustedPathId(rx, 0), path.remote)) {
+            drops.add(DropReason.UNTRUSTED_PATH);
+            return true;
+        }
+        Peer peer = topology.peer(PacketHeader.source(rx, 0));
+        if (peer == null) {
+            return false;
+        }
+        if (PacketHeader.verb(rx, 0) == Verb.HELLO.code()) {
+            try {
+                handler.onHello(path, rx, len, hops, peer, nowMs); // already authenticated: no MAC, no identity check
+            } catch (WireFormatException e) {
+                drops.add(DropReason.MALFORMED);
+            }
             return true;
         }
         if (PacketHeader.isCompressed(rx, 0)) {
@@ -352,7 +387,12 @@ final class Switch {
         // equal-sized pieces: a burst of full frames then leaves as one UDP GSO send (Fragmentation)
         int piece = Fragmentation.evenPieceLength(len, mtu);
         int pieces = Fragmentation.markFragmented(buf, 0, len, piece);
-        tx.armor(peer, true, true);
+        long trustedPathId = trustedPaths.isEmpty() ? 0 : trustedPaths.outboundId(via.remote);
+        if (trustedPathId != 0) {
+            tx.markTrusted(trustedPathId); // ZT1-02 §11.4: the via path's network decides, relayed or not
+        } else {
+            tx.armor(peer, true, true);
+        }
         if (!tx.sendRaw(via.localSocket, via.remote, buf, 0, Fragmentation.headLength(len, piece), NodeHost.TTL_DEFAULT)) {
             return;
         }

@@ -85,6 +85,16 @@ final class Transmitter {
         }
     }
 
+    /**
+     * Marks the composed packet for a trusted path instead of armoring it (ZT1-02 §11.2): cipher 2,
+     * the ID in the MAC field, nothing encrypted. Its ID is recorded for a reply even so, where
+     * 1.14.1 records none (§11.6: an OK to a WHOIS sent this way is then not ignored).
+     */
+    void markTrusted(long trustedPathId) {
+        Armor.setTrustedPath(out.buf, 0, trustedPathId);
+        replies.expect(PacketHeader.packetId(out.buf, 0));
+    }
+
     /** Sends the composed, already armored packet. */
     boolean send(long localSocket, InetEndpoint remote) {
         return host.sendDatagram(localSocket, remote, out.buf, 0, out.length, NodeHost.TTL_DEFAULT);

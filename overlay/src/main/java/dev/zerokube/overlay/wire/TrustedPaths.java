@@ -79,6 +79,24 @@ public final class TrustedPaths {
             return true;
         }
 
+        /** Whether {@code e}'s IP (its port ignored) lies in this network; no allocation. */
+        public boolean contains(InetEndpoint e) {
+            int len = e.ipLength();
+            if (len != address.length) {
+                return false;
+            }
+            for (int i = 0; i < len; i++) {
+                int m = mask(bits, i);
+                if (m == 0) {
+                    return true;
+                }
+                if (((e.ipByte(i) ^ address[i]) & m) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Network n && n.bits == bits && n.trustedPathId == trustedPathId
@@ -162,7 +180,32 @@ public final class TrustedPaths {
         return 0;
     }
 
+    /** {@link #acceptsInbound(long, byte[], int, int)} for the IP of {@code from}; no allocation. */
+    public boolean acceptsInbound(long trustedPathId, InetEndpoint from) {
+        for (Network n : networks) {
+            if (n.trustedPathId == trustedPathId && n.contains(from)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #outboundId(byte[], int, int)} for the IP of {@code to}; no allocation. */
+    public long outboundId(InetEndpoint to) {
+        for (Network n : networks) {
+            if (n.contains(to)) {
+                return n.trustedPathId;
+            }
+        }
+        return 0;
+    }
+
     public boolean isEmpty() {
         return networks.length == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "TrustedPaths" + List.of(networks);
     }
 }

@@ -11,6 +11,7 @@ import dev.zerokube.overlay.node.NodeEvent;
 import dev.zerokube.overlay.node.PeerStatus;
 import dev.zerokube.overlay.node.Timing;
 import dev.zerokube.overlay.wire.PacketHeader;
+import dev.zerokube.overlay.wire.TrustedPaths;
 import dev.zerokube.overlay.wire.Verb;
 import dev.zerokube.overlay.wire.World;
 import dev.zerokube.overlay.wire.inspect.DatagramRecord;
@@ -168,6 +169,76 @@ class RootAndLeavesSimTest {
     /** The answers a has had from b that carry a payload (keepalive probes' carry none). */
     private static List<NodeEvent.EchoReply> echoes(SimNode a, SimNode b) {
         return a.events(NodeEvent.EchoReply.class, e -> e.peer().equals(b.address()) && e.payload().length > 0);
+    }
+
+    /*
+     * Trusted paths (ZT1-02 §11, ZT1-11 IOP-17): a and b list each other's address with one ID.
+     * Once direct, what a's switch sends b (a ping's ECHO) leaves as cipher 2 carrying the ID, b
+     * takes it and answers with a direct send, armored as usual; relayed through the root, whose
+     * address is not trusted, everything stays encrypted. When b expects another ID, it drops a's
+     * cipher-2 packets and the pings go unanswered.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void trustedPathsCarryCipher2AndAnotherIdIsDropped(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            TrustedPair t = TrustedPair.start(sim, 101, 101);
+            assertTrue(t.a().node().peer(t.b().address(), sim.nowMs()).isPresent(), "a met b");
+            List<DatagramRecord> relayedOrHello = t.tap().matching(r -> r.cipher() != null
+                    && r.cipher() == PacketHeader.CIPHER_TRUSTED_PATH && !r.dst().equals(t.b().endpoint().toString()));
+            assertTrue(relayedOrHello.isEmpty(), "cipher 2 only on the trusted direct path: " + relayedOrHello);
+
+            int before = t.a().pingRepliesFrom(t.b()).size();
+            long trustedBefore = t.aToBTrusted().size();
+            t.a().ping(t.b());
+            assertTrue(sim.runUntil(() -> t.a().pingRepliesFrom(t.b()).size() > before, 2_000), "answered");
+            List<DatagramRecord> trusted = t.aToBTrusted();
+            assertTrue(trusted.size() > trustedBefore, "the ECHO went as cipher 2");
+            assertTrue(trusted.getLast().summary().contains(String.format("%016x", 101)), trusted.getLast().summary());
+            assertEquals(0, t.a().pingRepliesFrom(t.b()).getLast().hops(), "over the direct path");
+            List<DatagramRecord> oks = t.tap().packets(Verb.OK.code(), t.b(), t.a());
+            assertTrue(oks.getLast().authOk() && oks.getLast().cipher() == PacketHeader.CIPHER_AES_GMAC_SIV,
+                    "b's OK(ECHO), a direct send, is armored: " + oks.getLast());
+            assertEquals(0, t.b().node().dropCount(dev.zerokube.overlay.node.DropReason.UNTRUSTED_PATH));
+        });
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            TrustedPair t = TrustedPair.start(sim, 101, 102);
+            int before = t.a().pingRepliesFrom(t.b()).size();
+            long dropsBefore = t.b().node().dropCount(dev.zerokube.overlay.node.DropReason.UNTRUSTED_PATH);
+            t.a().ping(t.b());
+            assertFalse(sim.runUntil(() -> t.a().pingRepliesFrom(t.b()).size() > before, 2_000), "no answer");
+            assertFalse(t.aToBTrusted().isEmpty());
+            assertTrue(t.b().node().dropCount(dev.zerokube.overlay.node.DropReason.UNTRUSTED_PATH) > dropsBefore,
+                    "b dropped a's cipher-2 ECHO");
+        });
+    }
+
+    /** Leaves a and b trusting each other's address (a with ID {@code idAtA}, b with {@code idAtB}), direct already. */
+    private record TrustedPair(SimNode a, SimNode b, Wiretap tap) {
+        static TrustedPair start(Simulation sim, long idAtA, long idAtB) {
+            World planet = sim.planet(List.of(SimIdentities.get(0)), List.of(Simulation.endpoint(0, 1)));
+            NodeConfig config = NodeConfig.of(planet);
+            Wiretap tap = new Wiretap(sim, List.of(SimIdentities.get(0), SimIdentities.get(1), SimIdentities.get(2)));
+            sim.addNode("root", SimIdentities.get(0), config, Simulation.endpoint(0, 1));
+            SimNode a = sim.addNode("a", SimIdentities.get(1), config.withTrustedPaths(trusting(Simulation.endpoint(2, 2), idAtA)),
+                    Simulation.endpoint(1, 2));
+            SimNode b = sim.addNode("b", SimIdentities.get(2), config.withTrustedPaths(trusting(Simulation.endpoint(1, 2), idAtB)),
+                    Simulation.endpoint(2, 2));
+            assertTrue(sim.runUntil(() -> a.node().isOnline() && b.node().isOnline(), 10_000), "both online");
+            a.ping(b); // relayed first, then RENDEZVOUS: a direct path each way
+            assertTrue(sim.runUntil(() -> a.hasDirectPathTo(b) && b.hasDirectPathTo(a), 10_000), "direct paths");
+            sim.runFor(1_000);
+            return new TrustedPair(a, b, tap);
+        }
+
+        List<DatagramRecord> aToBTrusted() {
+            return tap.matching(r -> r.src().equals(a.endpoint().toString()) && r.dst().equals(b.endpoint().toString())
+                    && r.cipher() != null && r.cipher() == PacketHeader.CIPHER_TRUSTED_PATH);
+        }
+
+        private static TrustedPaths trusting(dev.zerokube.overlay.wire.InetEndpoint peer, long id) {
+            return TrustedPaths.of(List.of(new TrustedPaths.Network(peer.ip(), 32, id)));
+        }
     }
 
     /*
