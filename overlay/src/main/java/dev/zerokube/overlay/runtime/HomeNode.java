@@ -123,7 +123,7 @@ public final class HomeNode implements AutoCloseable {
             throw new StartException(e.getMessage(), e);
         }
         World planet = home.planet().orElseThrow();
-        NodeConfig config = NodeConfig.of(planet).withMoons(home.moons());
+        NodeConfig config = NodeConfig.of(planet).withMoons(home.moons()).withTrustedPaths(conf.trustedPaths());
         try {
             config = labSwitches(config);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.zerokube.overlay.runtime;
 
+import dev.zerokube.overlay.wire.TrustedPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code primaryPort}: the UDP port and the local API's TCP port (default 9993);</li>
  *   <li>{@code bind}: the local IPs to bind (default: every IPv4 address, 0.0.0.0);</li>
- *   <li>{@code allowManagementFrom}: networks besides loopback allowed to use the local API.</li>
+ *   <li>{@code allowManagementFrom}: networks besides loopback allowed to use the local API;</li>
+ *   <li>{@code physical.<network>.trustedPathId} (beside {@code settings}): trusted paths,
+ *       read strictly ({@link PhysicalPaths}).</li>
  * </ul>
  * Read and reported in {@code /status} but without effect: {@code allowSecondaryPort} and
  * {@code secondaryPort} (one UDP socket per address), {@code portMappingEnabled} (no UPnP or
@@ -23,11 +26,12 @@ import java.util.TreeMap;
  * network). {@link #json()} keeps the whole file for {@code /status}'s {@code config}.
  */
 public record LocalConf(int primaryPort, List<String> bind, List<String> allowManagementFrom,
-        boolean allowTcpFallbackRelay, boolean portMappingEnabled, Map<String, Object> json) {
+        boolean allowTcpFallbackRelay, boolean portMappingEnabled, TrustedPaths trustedPaths, Map<String, Object> json) {
     /** ZeroTier's default port ({@code ZT_DEFAULT_PORT}). */
     public static final int DEFAULT_PORT = 9993;
 
     public LocalConf {
+        java.util.Objects.requireNonNull(trustedPaths, "trustedPaths");
         bind = List.copyOf(bind);
         allowManagementFrom = List.copyOf(allowManagementFrom);
         json = java.util.Collections.unmodifiableMap(new TreeMap<>(json));
@@ -35,7 +39,7 @@ public record LocalConf(int primaryPort, List<String> bind, List<String> allowMa
 
     /** No local.conf: every default. */
     public static LocalConf defaults() {
-        return new LocalConf(DEFAULT_PORT, List.of(), List.of(), false, false, Map.of());
+        return new LocalConf(DEFAULT_PORT, List.of(), List.of(), false, false, TrustedPaths.NONE, Map.of());
     }
 
     /**
@@ -61,7 +65,8 @@ public record LocalConf(int primaryPort, List<String> bind, List<String> allowMa
             port = p.intValue() & 0xffff;
         }
         return new LocalConf(port, strings(settings.get("bind")), strings(settings.get("allowManagementFrom")),
-                bool(settings.get("allowTcpFallbackRelay")), bool(settings.get("portMappingEnabled")), json);
+                bool(settings.get("allowTcpFallbackRelay")), bool(settings.get("portMappingEnabled")),
+                PhysicalPaths.trustedPaths(json.get("physical")), json);
     }
 
     private static boolean bool(Object v) {

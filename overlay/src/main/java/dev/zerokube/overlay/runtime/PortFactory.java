@@ -35,13 +35,14 @@ public interface PortFactory {
 
     /**
      * Sets a node's TAP up for what the node writes into it: frames whose packets passed their
-     * MAC check (Poly1305 or AES-GMAC-SIV), since the node accepts no unauthenticated frames
-     * (trusted paths, cipher 2, are not configurable). Like WireGuard, which marks what it
-     * decrypts CHECKSUM_UNNECESSARY, the writes then say DATA_VALID and TCP segments are merged
-     * without summing each one again: the MAC already proved that the frame is the one the
-     * sending node sent, so summing it here would only re-check that node's arithmetic. Found by
-     * profiling the netns bench (docs/performance.md): the receiving node spent ~6 % of its CPU
-     * re-summing segments. Must be revisited if trusted paths become configurable.
+     * MAC check (Poly1305 or AES-GMAC-SIV) or came over a trusted path (cipher 2, only where the
+     * operator configured one). Like WireGuard, which marks what it decrypts
+     * CHECKSUM_UNNECESSARY, the writes then say DATA_VALID and TCP segments are merged without
+     * summing each one again: the MAC already proved that the frame is the one the sending node
+     * sent, so summing it here would only re-check that node's arithmetic. On a trusted path the
+     * underlay's UDP checksum, as strong as the inner one, guards against corruption instead, and
+     * forgery is what the operator declared impossible there. Found by profiling the netns bench
+     * (docs/performance.md): the receiving node spent ~6 % of its CPU re-summing segments.
      */
     private static TapPort writingAuthenticatedFrames(TapPort p) {
         p.markWritesDataValid(true);
