@@ -1,5 +1,6 @@
 package dev.zerokube.sidecar.inspect;
 
+import dev.zerokube.overlay.wire.PacketHeader;
 import dev.zerokube.overlay.wire.inspect.DatagramRecord;
 import java.io.PrintStream;
 import java.util.List;
@@ -60,7 +61,9 @@ final class TextFormat implements InspectCommand.RecordPrinter {
         if (Boolean.TRUE.equals(r.compressed())) {
             b.append(" lz4 ").append(orUnknown(r.uncompressedPayloadLength()));
         }
-        return b.append(r.authOk() ? " auth ok: " : " auth FAILED: ").append(r.summary()).toString();
+        boolean trustedPath = r.cipher() != null && r.cipher() == PacketHeader.CIPHER_TRUSTED_PATH && r.verb() != null;
+        return b.append(r.authOk() ? " auth ok: " : trustedPath ? " no auth: " : " auth FAILED: ").append(r.summary())
+                .toString();
     }
 
     private static String verb(DatagramRecord r) {

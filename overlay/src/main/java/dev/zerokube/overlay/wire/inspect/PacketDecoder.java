@@ -88,14 +88,18 @@ final class PacketDecoder {
         if (whole.length > PacketHeader.MAX_LENGTH) {
             return Decoded.failed("longer than " + PacketHeader.MAX_LENGTH + " bytes: 1.14.1 drops it");
         }
-        if (cipher == PacketHeader.CIPHER_TRUSTED_PATH) {
-            return Decoded.failed(String.format("trusted path %016x: no MAC, accepted only from a configured trusted network",
-                    PacketHeader.trustedPathId(whole, 0)));
-        }
+        boolean trusted = cipher == PacketHeader.CIPHER_TRUSTED_PATH;
         if (cipher > PacketHeader.CIPHER_AES_GMAC_SIV) {
             return Decoded.failed("undefined cipher suite " + cipher + ": 1.14.1 drops it");
         }
         Keyring.PeerKey key = keyring.key(src, dst);
+        if (trusted) {
+            // plaintext with no MAC: readable by anyone, accepted only from a configured trusted network
+            String prefix = String.format("trusted path %016x, no MAC: ", PacketHeader.trustedPathId(whole, 0));
+            Decoded d = payload(whole.clone(), src, dst, key);
+            return new Decoded(false, d.verb, d.compressed, d.uncompressedLength, d.inReVerb, d.errorCode,
+                    prefix + d.summary);
+        }
         Identity helloSender = null;
         if (key == null && cipher == PacketHeader.CIPHER_POLY1305_NONE
                 && (PacketHeader.verbByte(whole, 0) & Verb.CODE_MASK) == Verb.HELLO.code()) {
@@ -117,6 +121,11 @@ final class PacketDecoder {
         if (helloSender != null && helloSender.locallyValidate()) {
             keyring.add(helloSender);
         }
+        return payload(packet, src, dst, key);
+    }
+
+    /** Verb, LZ4, the OK/ERROR envelope and the payload summary of a dearmored (or plain) packet. */
+    private Decoded payload(byte[] packet, long src, long dst, Keyring.PeerKey key) {
         int verbByte = PacketHeader.verbByte(packet, 0);
         int verb = verbByte & Verb.CODE_MASK;
         boolean compressed = (verbByte & PacketHeader.VERB_FLAG_COMPRESSED) != 0;
@@ -142,6 +151,9 @@ final class PacketDecoder {
         String summary;
         try {
             if (verb == Verb.HELLO.code()) {
+                if (key == null) {
+                    throw new WireFormatException("HELLO tail masked with a key the capture's homes do not give");
+                }
                 Hello.cryptTail(packet, 0, packet.length, key.key(), salsa);
             }
             VerbPayload payload = VerbPayload.decode(verb, packet, PacketHeader.IDX_PAYLOAD, payloadLength);

@@ -158,6 +158,18 @@ class DissectorBehaviourTest {
     }
 
     @Test
+    void trustedPathPacketsAreReadInPlaintextAndNotCalledAuthenticated() {
+        // ZT1-02 §11.2's example: A sends WHOIS(c9fee927f8) to B as cipher 2 with ID 0123456789abcdef
+        byte[] whois = java.util.HexFormat.of().parseHex(
+                "f0e1d2c3b4a59687" + "7202a77aad" + "1d939ff884" + "10" + "0123456789abcdef" + "04" + "c9fee927f8");
+        DatagramRecord r = run(withAllSecrets(), List.of(whois)).getFirst();
+        assertFalse(r.authOk(), "no MAC: nothing was authenticated");
+        assertEquals(dev.zerokube.overlay.wire.Verb.WHOIS.code(), r.verb());
+        assertTrue(r.summary().startsWith("trusted path 0123456789abcdef, no MAC: "), r.summary());
+        assertTrue(r.summary().contains("c9fee927f8"), r.summary());
+    }
+
+    @Test
     void incompletePacketsAreBoundedByCount() {
         Dissector d = withAllSecrets();
         byte[] head = bytes(HEAD);
