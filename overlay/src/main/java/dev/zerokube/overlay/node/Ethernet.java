@@ -361,7 +361,7 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
         if (!admit(p, peer, pkt, nowMs)) {
             return false;
         }
-        trusted(path, nowMs);
+        trusted(peer, path, nowMs);
         int n = len - at - FRAME_HEADER;
         if (n > 0) {
             int etherType = u16(pkt, at + 8);
@@ -398,7 +398,7 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
         if (!admit(p, peer, pkt, nowMs)) {
             return false;
         }
-        trusted(path, nowMs);
+        trusted(peer, path, nowMs);
         int m = at + 9 + comLength;
         if (len > m + 14) {
             long to = mac(pkt, m);
@@ -489,7 +489,7 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
             drop(FrameDropReason.MULTICAST_DISABLED);
             return true;
         }
-        trusted(path, nowMs);
+        trusted(peer, path, nowMs);
         if (n > 0 && n <= OutboundMulticast.FRAME_MAX) {
             if (!isMulticast(groupMac)) {
                 drop(FrameDropReason.NOT_MULTICAST);
@@ -649,7 +649,8 @@ final class Ethernet implements Multicaster.Sender, FrameFilter.Copies {
         return true;
     }
 
-    private static void trusted(Path path, long nowMs) {
+    private static void trusted(Peer peer, Path path, long nowMs) {
+        peer.lastTrustEstablishedMs = nowMs;
         if (path != null) {
             path.lastTrustEstablishedMs = nowMs;
         }

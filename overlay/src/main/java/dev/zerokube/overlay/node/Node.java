@@ -62,6 +62,7 @@ public final class Node {
     private final Topology topology;
     private final Transmitter tx;
     private final Switch sw;
+    private final PacketHandler handler;
     private final Keepalive keepalive;
     private final Networks networks;
     private final Ethernet ethernet;
@@ -97,6 +98,7 @@ public final class Node {
         this.tx = new Transmitter(topology, host, random, config);
         this.networks = new Networks(topology, tx, host, drops, config);
         PacketHandler handler = new PacketHandler(topology, tx, host, drops, config, validator, networks);
+        this.handler = handler;
         Relay relay = new Relay(topology, tx, drops, config.rateTableSize());
         this.sw = new Switch(topology, tx, handler, relay, drops, config);
         handler.attach(sw);
@@ -179,6 +181,15 @@ public final class Node {
         }
         tx.start(peer.value(), Verb.ECHO).bytes(payload);
         sw.send(nowMs);
+    }
+
+    /**
+     * The host's own addresses (interface address, port) that peers we share a network with are
+     * told to try, in PUSH_DIRECT_PATHS (ZT1-07 §5.6); the host refreshes them as interfaces
+     * change. Empty (the default): no pushes.
+     */
+    public void setDirectPaths(List<InetEndpoint> paths) {
+        handler.setDirectPaths(paths);
     }
 
     private void requireEchoTarget(Address peer) {

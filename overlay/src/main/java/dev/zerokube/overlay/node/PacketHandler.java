@@ -49,6 +49,10 @@ final class PacketHandler {
     private static final int JUNK_LENGTH = 4;
     /** Its IP TTL: enough to leave our NAT, too little to reach the other side's (ZT1-07 §5.4). */
     private static final int JUNK_TTL = 2;
+    /** Addresses in one PUSH_DIRECT_PATHS of ours (1.14.1 has no limit but the packet's size). */
+    static final int DIRECT_PATHS_PUSHED_MAX = 32;
+    /** The encoded PUSH_DIRECT_PATHS payload ({@link #setDirectPaths}); null: nothing to push. */
+    private byte[] pushPayload;
 
     private final Topology topology;
     private final Transmitter tx;
@@ -464,6 +468,34 @@ final class PacketHandler {
         received(peer, path, hops, Verb.RENDEZVOUS, nowMs);
     }
 
+    /**
+     * The addresses PUSH_DIRECT_PATHS advertises (ZT1-07 §5.6): the host's own (interface address,
+     * port) pairs; none (null payload) means no push. Surface addresses seen by peers are not
+     * tracked, so they are not advertised (1.14.1 appends them).
+     */
+    void setDirectPaths(List<InetEndpoint> paths) {
+        List<PushDirectPaths.PathRecord> records = new java.util.ArrayList<>();
+        for (InetEndpoint e : paths) {
+            if ((e.isIpv4() || e.isIpv6()) && records.size() < DIRECT_PATHS_PUSHED_MAX) {
+                records.add(PushDirectPaths.PathRecord.of(0, e));
+            }
+        }
+        ByteWriter w = new ByteWriter();
+        new PushDirectPaths(records).encode(w);
+        pushPayload = records.isEmpty() ? null : w.toByteArray();
+    }
+
+    /**
+     * PUSH_DIRECT_PATHS to a peer we share a network with, on the path its packet came by (through
+     * the relay if it came relayed), so that it can try our addresses: what joins two nodes
+     * behind one NAT that does not hairpin (ZT1-07 §5.6).
+     */
+    private void pushDirectPaths(Peer peer, Path path, long nowMs) {
+        peer.lastPushSentMs = nowMs;
+        tx.start(peer.address, Verb.PUSH_DIRECT_PATHS).bytes(pushPayload);
+        tx.sendDirect(peer, path, true, false, nowMs);
+    }
+
     /** ECHO (ZT1-03 §4.9): OK(ECHO) with the same payload, at most one per path per 166 ms. */
     private void onEcho(Peer peer, Path path, byte[] pkt, int len, int hops, long nowMs) {
         if (!path.rateGateEchoReply(nowMs)) {
@@ -528,6 +560,7 @@ final class PacketHandler {
         }
         if (receipt == CredentialExchange.Receipt.TRUST_ESTABLISHED) {
             path.lastTrustEstablishedMs = nowMs;
+            peer.lastTrustEstablishedMs = nowMs;
             sw.onCredentialsAccepted();
         }
         received(peer, path, hops, Verb.NETWORK_CREDENTIALS, nowMs);
@@ -559,6 +592,11 @@ final class PacketHandler {
      */
     void received(Peer peer, Path path, int hops, Verb verb, long nowMs) {
         peer.lastReceiveMs = nowMs;
+        if (pushPayload != null && nowMs - peer.lastTrustEstablishedMs < Timing.TRUST_EXPIRATION_MS
+                && nowMs - peer.lastPushSentMs >= (hops == 0 ? Timing.DIRECT_PATH_PUSH_INTERVAL_HAVE_PATH_MS
+                        : Timing.DIRECT_PATH_PUSH_INTERVAL_MS)) {
+            pushDirectPaths(peer, path, nowMs);
+        }
         if (verb == Verb.FRAME || verb == Verb.EXT_FRAME || verb == Verb.NETWORK_CONFIG_REQUEST
                 || verb == Verb.NETWORK_CONFIG || verb == Verb.MULTICAST_FRAME) {
             peer.lastNontrivialReceiveMs = nowMs;

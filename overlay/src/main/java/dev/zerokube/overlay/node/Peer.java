@@ -45,6 +45,9 @@ final class Peer {
     long lastWhoisAnsweredMs = Timing.NEVER_MS;
     long lastPushReceivedMs = Timing.NEVER_MS;
     int pushesInWindow;
+    /** Last packet that proved common network membership (a frame or gather past the gate, accepted credentials). */
+    long lastTrustEstablishedMs = Timing.NEVER_MS;
+    long lastPushSentMs = Timing.NEVER_MS;
     /** The last path a confirming HELLO went to while the peer had no path slot (see {@code Keepalive}), or null. */
     Path unconfirmed;
 

@@ -57,6 +57,10 @@ public final class Timing {
     public static final long TRUST_EXPIRATION_MS = 600_000;
     /** Inbound PUSH_DIRECT_PATHS within this of the previous one count toward the cutoff ({@code ZT_PUSH_DIRECT_PATHS_CUTOFF_TIME}). */
     public static final long PUSH_DIRECT_PATHS_CUTOFF_TIME_MS = 30_000;
+    /** A peer we share a network with gets our direct paths this often while its packets come relayed ({@code ZT_DIRECT_PATH_PUSH_INTERVAL}). */
+    public static final long DIRECT_PATH_PUSH_INTERVAL_MS = 15_000;
+    /** ... and this often while they come direct ({@code ZT_DIRECT_PATH_PUSH_INTERVAL_HAVEPATH}). */
+    public static final long DIRECT_PATH_PUSH_INTERVAL_HAVE_PATH_MS = 120_000;
     /** New-identity HELLOs are verified at most once per source /24 (IPv4) or /48 (IPv6) per this (x86-64 value, ZT1-03 §4.2.3). */
     public static final long IDENTITY_VALIDATION_SOURCE_RATE_LIMIT_MS = 2_000;
     /**

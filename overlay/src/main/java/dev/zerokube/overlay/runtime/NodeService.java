@@ -150,6 +150,10 @@ public final class NodeService implements AutoCloseable {
     private long timerDeadlineMs = Long.MAX_VALUE;
     private volatile FrameSink frameSink;
     private volatile boolean closed;
+    /** Interfaces change (DHCP, a pod's new IP): the addresses pushed to peers are read again this often. */
+    static final long DIRECT_PATHS_REFRESH_MS = 60_000;
+    /** Loop thread only. */
+    private ScheduledFuture<?> directPathsTask;
 
     private NodeService(Identity identity, NodeConfig config, Options options, Loops loops, boolean ownLoops) {
         this.loops = loops;
@@ -207,6 +211,8 @@ public final class NodeService implements AutoCloseable {
             s.loop.submit(() -> {
                 s.node.tick(s.nowMs());
                 s.afterInput();
+                s.directPathsTask = s.loop.scheduleAtFixedRate(() -> s.refreshDirectPaths(options.loopbackPaths()), 0,
+                        DIRECT_PATHS_REFRESH_MS, TimeUnit.MILLISECONDS);
             }).syncUninterruptibly();
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -233,6 +239,24 @@ public final class NodeService implements AutoCloseable {
             return FfmUdpSockets.open(options, input, this::watch);
         }
         return NettyUdpSockets.open(loop, loops.epoll, options, input);
+    }
+
+    /**
+     * Reads the addresses PUSH_DIRECT_PATHS advertises ({@link DirectPaths}) on a virtual thread,
+     * since listing interfaces is a system call per interface that the loop must not wait for,
+     * and hands them to the node.
+     */
+    private void refreshDirectPaths(boolean loopbackPaths) {
+        Thread.ofVirtual().name("zerokube-direct-paths").start(() -> {
+            List<InetEndpoint> paths = DirectPaths.of(sockets.localAddresses(), loopbackPaths);
+            try {
+                if (!closed) {
+                    execute(n -> n.setDirectPaths(paths));
+                }
+            } catch (RuntimeException e) {
+                // the loop shut down meanwhile: nothing to tell
+            }
+        });
     }
 
     /** The kernel refused a UDP GSO send: said once per service, as the datagrams go one by one from then on. */
@@ -490,6 +514,9 @@ public final class NodeService implements AutoCloseable {
                     if (timer != null) {
                         timer.cancel(false);
                         timer = null;
+                    }
+                    if (directPathsTask != null) {
+                        directPathsTask.cancel(false);
                     }
                     if (udp != null) {
                         udp.stopOnLoop();

@@ -3,6 +3,7 @@ package dev.zerokube.overlay.node;
 import dev.zerokube.overlay.testing.Frames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerokube.overlay.identity.Identity;
@@ -10,8 +11,11 @@ import dev.zerokube.overlay.node.sim.SimConditions;
 import dev.zerokube.overlay.node.sim.SimNode;
 import dev.zerokube.overlay.node.sim.Simulation;
 import dev.zerokube.overlay.rules.RuleCompiler;
+import dev.zerokube.overlay.wire.InetEndpoint;
 import dev.zerokube.overlay.wire.Mac;
 import dev.zerokube.overlay.wire.MulticastGroup;
+import dev.zerokube.overlay.wire.Verb;
+import dev.zerokube.overlay.wire.inspect.DatagramRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -126,6 +130,43 @@ class EthernetSimTest {
             assertEquals(11, framesFrom(a, aBefore, mac(lab, b)).size(), "the reply and 10 TCP frames");
             assertEquals(0, a.node().frameDropCount(FrameDropReason.NOT_A_MEMBER)
                     + b.node().frameDropCount(FrameDropReason.NOT_A_MEMBER), "credentials went ahead of the frames");
+        });
+    }
+
+    /*
+     * PUSH_DIRECT_PATHS (ZT1-07 §5.6, ZT1-11 IOP-15): once a member has proven common membership
+     * (a frame past the gate), a packet from it makes us push our direct paths to it, and it tries
+     * each one it has no path to. The root, with which we share no network, gets none.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void membersPushTheirDirectPathsAndPeersTryThem(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            NetworkLab lab = lab(sim, 3, "accept;");
+            SimNode a = lab.members.get(1);
+            SimNode b = lab.members.get(2);
+            List<Identity> ids = new ArrayList<>();
+            ids.add(lab.star.root().identity());
+            lab.members.forEach(m -> ids.add(m.identity()));
+            dev.zerokube.overlay.node.sim.Wiretap tap = new dev.zerokube.overlay.node.sim.Wiretap(sim, ids);
+            InetEndpoint advertised = InetEndpoint.parse("198.19.9.9/9993");
+            a.act(n -> n.setDirectPaths(List.of(advertised)));
+            b.ping(a);
+            sim.runFor(2_000);
+            assertTrue(tap.packets(Verb.PUSH_DIRECT_PATHS.code(), a, b).isEmpty(), "no push before b proved membership");
+
+            int aBefore = a.frames().size();
+            b.sendFrame(lab.nwid, ethernet(Mac.BROADCAST.value(), mac(lab, b), ARP,
+                    arp(1, mac(lab, b), ip(lab, b), 0, ip(lab, a))));
+            assertTrue(sim.runUntil(() -> a.frames().size() > aBefore, 5_000), "a got b's ARP request: b is trusted");
+            b.ping(a); // the next packet from b after that
+            sim.runFor(2_000);
+            List<DatagramRecord> pushes = tap.packets(Verb.PUSH_DIRECT_PATHS.code(), a, b);
+            assertEquals(1, pushes.size(), "one push, then none for 120 s over a direct path: " + pushes);
+            assertTrue(pushes.getFirst().summary().contains("198.19.9.9/9993"), pushes.getFirst().summary());
+            assertFalse(tap.matching(r -> r.src().equals(b.endpoint().toString()) && r.dst().equals(advertised.toString()))
+                    .isEmpty(), "b tried the pushed address");
+            assertTrue(tap.packets(Verb.PUSH_DIRECT_PATHS.code(), a, lab.star.root()).isEmpty(), "no push to the root");
         });
     }
 
