@@ -10,9 +10,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>each root with a path gets, about every 225 s, a full HELLO on each of its non-expired
- *       paths; a root without paths gets a HELLO to one random stable endpoint per family every
- *       5 s until it answers; if nothing could be sent directly, a HELLO goes to it through the
- *       best root;</li>
+ *       paths, and in between an ECHO on any of them idle for 14 s (ours: NAT keepalive, see
+ *       {@link #keepPathsOpen}); a root without paths gets a HELLO to one random stable endpoint
+ *       per family every 5 s until it answers; if nothing could be sent directly, a HELLO goes
+ *       to it through the best root;</li>
  *   <li>each active peer (frames within 500 s) gets a full HELLO per path every 60 s and an ECHO
  *       on any path idle for 14 s;</li>
  *   <li>expired path slots of the peers processed are given up;</li>
@@ -107,6 +108,7 @@ final class Keepalive {
     private void contactUpstream(Peer root, Peer bestUpstream, long nowMs) {
         long throttleMs = root.pathCount() > 0 ? Timing.UPSTREAM_CONTACT_INTERVAL_MS : 0;
         if (nowMs - root.lastSentFullHelloMs <= throttleMs) {
+            keepPathsOpen(root, nowMs);
             return;
         }
         int sentFamilies = pingAndKeepalive(root, nowMs);
@@ -122,6 +124,25 @@ final class Keepalive {
             Path up = bestUpstream.bestPath(nowMs, true);
             if (up != null) {
                 tx.sendHello(root, NodeHost.ALL_SOCKETS, up.remote, nowMs); // relayed by that root
+            }
+        }
+    }
+
+    /**
+     * Between its 225 s HELLO rounds a root still gets an ECHO on each path we sent nothing on for
+     * 14 s, as active peers do. Without it a leaf behind a NAT went silent toward its root for
+     * minutes, the NAT forgot the mapping (Linux after 30–120 s, some cloud NATs after 30 s),
+     * and what the root relayed or introduced to the leaf was lost: seen in the interop lab,
+     * where a zerokube node behind MASQUERADE never received a ZeroTier One node's relayed ARP.
+     * 1.14.1 leaves keep the mapping open by accident, with a WHOIS to their best root every 5 s
+     * (see the class comment); this is the same effect, three times less often, to every root.
+     */
+    private void keepPathsOpen(Peer root, long nowMs) {
+        for (int i = 0; i < root.pathCount(); i++) {
+            Path path = root.path(i);
+            if (!root.slotExpired(i, nowMs) && path.needsHeartbeat(nowMs)) {
+                tx.attemptToContactAt(root, path.localSocket, path.remote, nowMs, false);
+                path.lastOutMs = nowMs;
             }
         }
     }

@@ -125,6 +125,40 @@ class RootAndLeavesSimTest {
     }
 
     /*
+     * An idle leaf keeps its NAT mapping to the root open: it sends the root something at least
+     * every 14–19 s (an ECHO on a path idle for 14 s, between the 225 s HELLO rounds). Before, a
+     * leaf with nothing to send was silent toward its root for up to 225 s, longer than NATs keep
+     * an idle UDP mapping, and relayed packets for it were lost (seen in the interop lab).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void anIdleLeafTalksToItsRootOftenEnoughToKeepANatOpen(long seed) {
+        Simulation.replay(seed, SimConditions.clean(), sim -> {
+            Trio t = Trio.start(sim, false);
+            assertTrue(sim.runUntil(t::online, 10_000));
+            String leaf = t.a().endpoint().toString();
+            String root = t.root().endpoint().toString();
+            List<Long> sent = new java.util.ArrayList<>();
+            sim.network().addTap(d -> {
+                if (d.from().toString().equals(leaf) && d.to().toString().equals(root)) {
+                    sent.add(d.sentMs());
+                }
+            });
+            long start = sim.nowMs();
+            sim.runFor(600_000);
+            long gap = 0;
+            long last = start;
+            for (long at : sent) {
+                gap = Math.max(gap, at - last);
+                last = at;
+            }
+            gap = Math.max(gap, sim.nowMs() - last);
+            assertTrue(gap <= 20_000, "longest silence toward the root: " + gap + " ms (" + sent.size() + " datagrams)");
+            assertTrue(t.a().node().isOnline());
+        });
+    }
+
+    /*
      * The lab's ECHO with a chosen payload (ZT1-11 IOP-11b, ZT1-03 §4.9): the answer carries the
      * payload back verbatim, and a burst of ECHOs closer than 166 ms gets one answer per path.
      */
