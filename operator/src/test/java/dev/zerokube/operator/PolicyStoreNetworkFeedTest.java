@@ -13,11 +13,6 @@ import dev.zerokube.overlay.wire.NetworkId;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,20 +32,11 @@ class PolicyStoreNetworkFeedTest {
 
     @Test
     void anEditReadFromTheCacheBeforeItsEventIsHandledIsStillAChange() throws Exception {
-        BlockingQueue<PolicyChange> changes = new LinkedBlockingQueue<>();
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
+        HeldChangeFeed feed = new HeldChangeFeed(c -> true, WAIT);
+        var changes = feed.changes;
         try (MockCluster cluster = new MockCluster();
-                KubernetesPolicyStore store = new KubernetesPolicyStore(cluster.client, MockCluster.PENDING, c -> {
-                    changes.add(c);
-                    if (first.getAndSet(false)) {
-                        try {
-                            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                }, name -> { })) {
+                KubernetesPolicyStore store = new KubernetesPolicyStore(cluster.client, MockCluster.PENDING, feed,
+                        name -> { })) {
             store.start();
             try (InputStream in = Files.newInputStream(MockCluster.root().resolve("examples/network.yaml"))) {
                 cluster.client.resource(cluster.client.getKubernetesSerialization().unmarshal(in, ZeroTierNetwork.class))
@@ -63,7 +49,7 @@ class PolicyStoreNetworkFeedTest {
                 n.setStatus(s);
                 return n;
             });
-            PolicyChange served = changes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            PolicyChange served = feed.next();
             assertEquals(2800, assertInstanceOf(PolicyChange.NetworkChanged.class, served, "served").network().mtu());
 
             // The handler is now blocked; the edit goes into the cache but its event waits.
@@ -72,9 +58,9 @@ class PolicyStoreNetworkFeedTest {
                     () -> store.networkNamed("prod-mesh").orElseThrow().getSpec().getMtu() == 2000);
             assertEquals(2000, store.network(ID).orElseThrow().mtu(), "a reader sees the edit before the feed does");
             assertTrue(changes.isEmpty(), "the feed is still held: " + changes);
-            release.countDown();
+            feed.release();
 
-            PolicyChange edited = changes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            PolicyChange edited = feed.next();
             assertEquals(2000, assertInstanceOf(PolicyChange.NetworkChanged.class, edited,
                     "the edit's change (none means online members never get the new MTU)").network().mtu());
         }

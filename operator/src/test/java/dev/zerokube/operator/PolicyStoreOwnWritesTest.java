@@ -24,11 +24,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,20 +84,11 @@ class PolicyStoreOwnWritesTest {
 
     @Test
     void ownWritesReadBeforeTheirEventsAreHandledAreNoChange() throws Exception {
-        BlockingQueue<PolicyChange> changes = new LinkedBlockingQueue<>();
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
+        HeldChangeFeed feed = new HeldChangeFeed(PolicyChange.MemberChanged.class::isInstance, WAIT);
+        var changes = feed.changes;
         try (MockCluster cluster = new MockCluster();
-                KubernetesPolicyStore store = new KubernetesPolicyStore(cluster.client, MockCluster.PENDING, c -> {
-                    changes.add(c);
-                    if (c instanceof PolicyChange.MemberChanged && first.getAndSet(false)) {
-                        try {
-                            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                }, name -> { })) {
+                KubernetesPolicyStore store = new KubernetesPolicyStore(cluster.client, MockCluster.PENDING, feed,
+                        name -> { })) {
             store.start();
             createServedNetworkAndMember(cluster);
             await("the member's first change, now holding the handler", WAIT,
@@ -123,14 +109,14 @@ class PolicyStoreOwnWritesTest {
                             && List.of("10.147.17.51").equals(m.getStatus().getIpAssignments())));
             assertEquals(two, store.member(ID, ADDRESS).orElseThrow().ipAssignments(), "read from the cache");
             assertTrue(changes.isEmpty(), "the feed is still held: " + changes);
-            release.countDown();
+            feed.release();
 
             cluster.client.resources(Member.class).inNamespace("payments").withName("laptop-alice")
                     .edit(x -> {
                         x.getSpec().setActiveBridge(true);
                         return x;
                     });
-            PolicyChange next = changes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            PolicyChange next = feed.next();
             MemberRecord edited = assertInstanceOf(PolicyChange.MemberChanged.class, next,
                     "the next change (the store's own writes are none)").after();
             assertTrue(edited.activeBridge(), "the next change is the foreign edit, not an own write: " + edited);

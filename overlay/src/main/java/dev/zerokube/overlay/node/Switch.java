@@ -41,6 +41,8 @@ final class Switch {
     private final DropCounters drops;
     private final int mtu;
     private final TrustedPaths trustedPaths;
+    /** A path's IP, copied for the trusted-path lookups without allocating. */
+    private final byte[] ipScratch = new byte[16];
     private final Reassembler<Path> reassembler = new Reassembler<>();
     /** The packet being decoded: a copy of the datagram, or the reassembled packet. */
     private final byte[] rx = new byte[PacketHeader.MAX_LENGTH];
@@ -179,17 +181,22 @@ final class Switch {
             drops.add(DropReason.BAD_MAC);
             return true;
         }
-        if (PacketHeader.isCompressed(rx, 0)) {
-            int n = Compression.uncompress(rx, 0, len, inflated, 0);
-            if (n < 0) {
-                drops.add(DropReason.BAD_COMPRESSION);
-                return true;
-            }
-            dispatchOrKeep(peer, path, inflated, n, hops, nowMs, nowMs);
-        } else {
-            dispatchOrKeep(peer, path, rx, len, hops, nowMs, nowMs);
-        }
+        inflateAndDispatch(peer, path, len, hops, nowMs);
         return true;
+    }
+
+    /** {@code rx[0, len)}, authenticated and plain: LZ4 undone if flagged, then dispatched. */
+    private void inflateAndDispatch(Peer peer, Path path, int len, int hops, long nowMs) {
+        if (!PacketHeader.isCompressed(rx, 0)) {
+            dispatchOrKeep(peer, path, rx, len, hops, nowMs, nowMs);
+            return;
+        }
+        int n = Compression.uncompress(rx, 0, len, inflated, 0);
+        if (n < 0) {
+            drops.add(DropReason.BAD_COMPRESSION);
+            return;
+        }
+        dispatchOrKeep(peer, path, inflated, n, hops, nowMs, nowMs);
     }
 
     /**
@@ -198,7 +205,8 @@ final class Switch {
      * no decryption; its sender must still be known (false: park it and ask WHOIS).
      */
     private boolean decodeTrusted(int len, Path path, int hops, long nowMs) {
-        if (!trustedPaths.acceptsInbound(PacketHeader.trustedPathId(rx, 0), path.remote)) {
+        int ipLength = path.remote.copyIpTo(ipScratch, 0);
+        if (!trustedPaths.acceptsInbound(PacketHeader.trustedPathId(rx, 0), ipScratch, 0, ipLength)) {
             drops.add(DropReason.UNTRUSTED_PATH);
             return true;
         }
@@ -214,16 +222,7 @@ final class Switch {
             }
             return true;
         }
-        if (PacketHeader.isCompressed(rx, 0)) {
-            int n = Compression.uncompress(rx, 0, len, inflated, 0);
-            if (n < 0) {
-                drops.add(DropReason.BAD_COMPRESSION);
-                return true;
-            }
-            dispatchOrKeep(peer, path, inflated, n, hops, nowMs, nowMs);
-        } else {
-            dispatchOrKeep(peer, path, rx, len, hops, nowMs, nowMs);
-        }
+        inflateAndDispatch(peer, path, len, hops, nowMs);
         return true;
     }
 
@@ -387,7 +386,8 @@ final class Switch {
         // equal-sized pieces: a burst of full frames then leaves as one UDP GSO send (Fragmentation)
         int piece = Fragmentation.evenPieceLength(len, mtu);
         int pieces = Fragmentation.markFragmented(buf, 0, len, piece);
-        long trustedPathId = trustedPaths.isEmpty() ? 0 : trustedPaths.outboundId(via.remote);
+        long trustedPathId = trustedPaths.isEmpty() ? 0
+                : trustedPaths.outboundId(ipScratch, 0, via.remote.copyIpTo(ipScratch, 0));
         if (trustedPathId != 0) {
             tx.markTrusted(trustedPathId); // ZT1-02 §11.4: the via path's network decides, relayed or not
         } else {

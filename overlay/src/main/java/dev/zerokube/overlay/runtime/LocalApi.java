@@ -401,7 +401,8 @@ public final class LocalApi implements AutoCloseable {
                 po.put("address", path.remote().toString());
                 po.put("lastSend", Math.max(0, path.lastSendMs()));
                 po.put("lastReceive", Math.max(0, path.lastReceiveMs()));
-                long trusted = conf.trustedPaths().outboundId(path.remote()); // 1.14.1: the send-side lookup
+                byte[] ip = path.remote().ip();
+                long trusted = conf.trustedPaths().outboundId(ip, 0, ip.length); // 1.14.1: the send-side lookup
                 po.put("trustedPathId", trusted >= 0 ? (Object) trusted : new java.math.BigInteger(Long.toUnsignedString(trusted)));
                 po.put("active", true);
                 po.put("expired", false);

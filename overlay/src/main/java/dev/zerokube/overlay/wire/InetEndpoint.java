@@ -88,6 +88,12 @@ public final class InetEndpoint {
         return ip.length;
     }
 
+    /** Copies the address bytes (0, 4 or 16) to {@code dst} at {@code off}; returns how many. */
+    public int copyIpTo(byte[] dst, int off) {
+        System.arraycopy(ip, 0, dst, off, ip.length);
+        return ip.length;
+    }
+
     /** Address byte {@code i} (no copy: for code that writes or compares addresses per packet). */
     public byte ipByte(int i) {
         return ip[i];

@@ -79,24 +79,6 @@ public final class TrustedPaths {
             return true;
         }
 
-        /** Whether {@code e}'s IP (its port ignored) lies in this network; no allocation. */
-        public boolean contains(InetEndpoint e) {
-            int len = e.ipLength();
-            if (len != address.length) {
-                return false;
-            }
-            for (int i = 0; i < len; i++) {
-                int m = mask(bits, i);
-                if (m == 0) {
-                    return true;
-                }
-                if (((e.ipByte(i) ^ address[i]) & m) != 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
         @Override
         public boolean equals(Object o) {
             return o instanceof Network n && n.bits == bits && n.trustedPathId == trustedPathId
@@ -174,26 +156,6 @@ public final class TrustedPaths {
     public long outboundId(byte[] ip, int off, int len) {
         for (Network n : networks) {
             if (n.contains(ip, off, len)) {
-                return n.trustedPathId;
-            }
-        }
-        return 0;
-    }
-
-    /** {@link #acceptsInbound(long, byte[], int, int)} for the IP of {@code from}; no allocation. */
-    public boolean acceptsInbound(long trustedPathId, InetEndpoint from) {
-        for (Network n : networks) {
-            if (n.trustedPathId == trustedPathId && n.contains(from)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** {@link #outboundId(byte[], int, int)} for the IP of {@code to}; no allocation. */
-    public long outboundId(InetEndpoint to) {
-        for (Network n : networks) {
-            if (n.contains(to)) {
                 return n.trustedPathId;
             }
         }

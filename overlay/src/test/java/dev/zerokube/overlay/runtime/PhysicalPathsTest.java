@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * Method: LocalConf.parse on local.conf texts; lookups on the result.
  */
 class PhysicalPathsTest {
-    private static final InetEndpoint K1 = InetEndpoint.parse("198.18.0.32/9993");
-    private static final InetEndpoint Z1 = InetEndpoint.parse("198.18.0.31/9993");
+    private static final byte[] K1 = InetEndpoint.parseIp("198.18.0.32");
+    private static final byte[] Z1 = InetEndpoint.parseIp("198.18.0.31");
 
     @Test
     void readsTrustedNetworksAs1141Does() {
@@ -30,13 +30,13 @@ class PhysicalPathsTest {
                   "192.168.0.0/16": {"mtu": 1400}},
                  "settings": {"primaryPort": 9993}}""").trustedPaths();
         assertEquals(3, t.networks().size(), t.toString());
-        assertEquals(101, t.outboundId(K1));
-        assertEquals(0, t.outboundId(Z1), "not listed: armored as usual");
-        assertEquals(-1L, t.outboundId(InetEndpoint.parse("10.1.200.3/9993")), "2^64 - 1 as a decimal string");
-        assertEquals(1, t.outboundId(InetEndpoint.parse("fd12::1/9993")), "true is 1");
-        assertEquals(0, t.outboundId(InetEndpoint.parse("192.168.1.1/9993")), "an entry without an ID trusts nothing");
-        assertTrue(t.acceptsInbound(101, K1));
-        assertTrue(!t.acceptsInbound(102, K1), "another ID from the same address is dropped");
+        assertEquals(101, out(t, K1));
+        assertEquals(0, out(t, Z1), "not listed: armored as usual");
+        assertEquals(-1L, out(t, InetEndpoint.parseIp("10.1.200.3")), "2^64 - 1 as a decimal string");
+        assertEquals(1, out(t, InetEndpoint.parseIp("fd12::1")), "true is 1");
+        assertEquals(0, out(t, InetEndpoint.parseIp("192.168.1.1")), "an entry without an ID trusts nothing");
+        assertTrue(t.acceptsInbound(101, K1, 0, 4));
+        assertTrue(!t.acceptsInbound(102, K1, 0, 4), "another ID from the same address is dropped");
         assertTrue(LocalConf.parse("{}").trustedPaths().isEmpty());
         assertTrue(LocalConf.parse("{\"physical\": {\"10.0.0.0/8\": {\"trustedPathId\": 0}}}").trustedPaths().isEmpty());
     }
@@ -72,5 +72,9 @@ class PhysicalPathsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LocalConf.parse(b.append("}}").toString()));
         assertTrue(e.getMessage().contains("at most 32"), e.getMessage());
+    }
+
+    private static long out(TrustedPaths t, byte[] ip) {
+        return t.outboundId(ip, 0, ip.length);
     }
 }
